@@ -1,0 +1,8 @@
+import { createLoanActivities, type ActivityDeps } from './loan.activities';
+
+export type { ActivityDeps } from './loan.activities';
+
+/** Every activity the worker registers. */
+export function createActivities(deps: ActivityDeps) {
+  return { ...createLoanActivities(deps) };
+}

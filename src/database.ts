@@ -1,0 +1,60 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
+import { ormConfig } from './mikro-orm.config';
+
+/** Creates the database named in the URL when it does not exist yet (connects to `postgres` to do it). */
+export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`Unsupported database name "${name}" in DATABASE_URL`);
+  url.pathname = '/postgres';
+  const admin = new Client({ connectionString: url.toString() });
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount) return false;
+    await admin.query(`CREATE DATABASE "${name}"`);
+    return true;
+  } catch (err) {
+    // Two processes racing to create it: the loser finds it created.
+    if ((err as { code?: string }).code === '42P04') return false;
+    throw err;
+  } finally {
+    await admin.end();
+  }
+}
+
+export async function dropDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`Unsupported database name "${name}"`);
+  url.pathname = '/postgres';
+  const admin = new Client({ connectionString: url.toString() });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Any fixed 64-bit key: serialises migrations when the api and workers start together. */
+const MIGRATION_LOCK_KEY = 7_318_204_551;
+
+/** Opens the ORM; with `migrate`, first creates the database if missing and applies pending migrations. */
+export async function openDatabase(databaseUrl: string, opts: { migrate?: boolean } = {}): Promise<MikroORM> {
+  if (opts.migrate) await ensureDatabase(databaseUrl);
+  const orm = await MikroORM.init(ormConfig(databaseUrl));
+  if (opts.migrate) {
+    const lock = new Client({ connectionString: databaseUrl });
+    await lock.connect();
+    try {
+      await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      await orm.getMigrator().up();
+    } finally {
+      await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+      await lock.end();
+    }
+  }
+  return orm;
+}

@@ -1,0 +1,59 @@
+/**
+ * Typed, expected failures. Pure (no GraphQL import): the transport maps `code` to its own error
+ * shape, Temporal carries it as an ApplicationFailure type. `field` names the offending input path.
+ */
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'INVALID_STAGE'
+  | 'FORBIDDEN'
+  | 'UNAUTHENTICATED'
+  | 'LOAN_LOCKED';
+
+export const ERROR_CODES: readonly ErrorCode[] = [
+  'BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'INVALID_STAGE', 'FORBIDDEN', 'UNAUTHENTICATED', 'LOAN_LOCKED',
+];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export class ValidationError extends DomainError {
+  constructor(field: string, message: string) {
+    super('BAD_USER_INPUT', `${field}: ${message}`, field);
+    this.name = 'ValidationError';
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(entity: string, id: string, field?: string) {
+    super('NOT_FOUND', `${entity} ${id} not found`, field);
+    this.name = 'NotFoundError';
+  }
+}
+
+export class InvalidStageError extends DomainError {
+  constructor(message: string) {
+    super('INVALID_STAGE', message);
+    this.name = 'InvalidStageError';
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(message: string, field?: string) {
+    super('CONFLICT', message, field);
+    this.name = 'ConflictError';
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * `generateSchedule(terms)`: the repayment schedule of a loan, to the cent as Apache Fineract computes
+ * it. Pure and deterministic; amounts in and out are decimal strings.
+ */
+import { daysBetween, type LocalDate } from '../dates';
+import { Decimal } from '../money';
+import { money, ZERO } from './calc';
+import { cumulativeSchedule } from './cumulative';
+import { progressiveSchedule } from './progressive';
+import { validateTerms, type LoanTerms, type Terms } from './terms';
+import type { EngineResult, PeriodAmounts } from './types';
+
+export * from './terms';
+export type { PeriodAmounts } from './types';
+
+export interface SchedulePeriod {
+  period: number;
+  fromDate: LocalDate;
+  dueDate: LocalDate;
+  daysInPeriod: number;
+  principalDue: string;
+  interestDue: string;
+  feeChargesDue: string;
+  penaltyChargesDue: string;
+  totalDue: string;
+  principalLoanBalanceOutstanding: string;
+}
+
+export interface LoanSchedule {
+  currencyCode: string;
+  digitsAfterDecimal: number;
+  loanScheduleType: 'CUMULATIVE' | 'PROGRESSIVE';
+  /** The equal installment (principal + interest) where the terms amortize in equal installments. */
+  installmentAmount: string | null;
+  /** Fees due at disbursement (Fineract's "period 0"). */
+  feeChargesAtDisbursement: string;
+  periods: SchedulePeriod[];
+  totalPrincipal: string;
+  totalInterest: string;
+  totalFeeCharges: string;
+  totalPenaltyCharges: string;
+  /** Principal + interest + fees (including at disbursement) + penalties. */
+  totalRepayment: string;
+}
+
+/** A schedule with Decimal amounts, for code that keeps computing with it (allocation, accrual, APR). */
+export interface ScheduleModel extends EngineResult {
+  terms: Terms;
+  feeChargesAtDisbursement: Decimal;
+}
+
+function percentOf(amount: Decimal, percent: Decimal): Decimal {
+  return amount.times(percent).div(100);
+}
+
+/** Adds fees: at disbursement (period 0) and per installment (flat or a percent of the installment). */
+function applyCharges(t: Terms, result: EngineResult): ScheduleModel {
+  let atDisbursement = ZERO;
+  for (const c of t.charges) {
+    if (c.chargeTimeType !== 'DISBURSEMENT') continue;
+    atDisbursement = atDisbursement.plus(money(c.chargeCalculationType === 'FLAT' ? c.amount : percentOf(t.principal, c.amount), t));
+  }
+  const periods: PeriodAmounts[] = result.periods.map((p) => {
+    let fee = ZERO;
+    for (const c of t.charges) {
+      if (c.chargeTimeType !== 'INSTALLMENT_FEE') continue;
+      const base =
+        c.chargeCalculationType === 'PERCENT_OF_AMOUNT' ? p.principalDue
+        : c.chargeCalculationType === 'PERCENT_OF_INTEREST' ? p.interestDue
+        : p.principalDue.plus(p.interestDue);
+      fee = fee.plus(money(c.chargeCalculationType === 'FLAT' ? c.amount : percentOf(base, c.amount), t));
+    }
+    return { ...p, feeChargesDue: fee };
+  });
+  return { ...result, periods, terms: t, feeChargesAtDisbursement: atDisbursement };
+}
+
+/** Validates the terms and computes the schedule with Decimal amounts. */
+export function buildSchedule(input: LoanTerms): ScheduleModel {
+  const t = validateTerms(input);
+  const result = t.loanScheduleType === 'PROGRESSIVE' ? progressiveSchedule(t) : cumulativeSchedule(t);
+  return applyCharges(t, result);
+}
+
+export function periodTotal(p: PeriodAmounts): Decimal {
+  return p.principalDue.plus(p.interestDue).plus(p.feeChargesDue).plus(p.penaltyChargesDue);
+}
+
+/** Renders a schedule model as the public, string-typed schedule. */
+export function toLoanSchedule(model: ScheduleModel): LoanSchedule {
+  const d = model.terms.digitsAfterDecimal;
+  const s = (x: Decimal) => x.toFixed(d);
+  const sum = (f: (p: PeriodAmounts) => Decimal) => model.periods.reduce((acc, p) => acc.plus(f(p)), new Decimal(0));
+  const totalPrincipal = sum((p) => p.principalDue);
+  const totalInterest = sum((p) => p.interestDue);
+  const totalFees = sum((p) => p.feeChargesDue).plus(model.feeChargesAtDisbursement);
+  const totalPenalties = sum((p) => p.penaltyChargesDue);
+  return {
+    currencyCode: model.terms.currencyCode,
+    digitsAfterDecimal: d,
+    loanScheduleType: model.terms.loanScheduleType,
+    installmentAmount: model.installmentAmount ? s(model.installmentAmount) : null,
+    feeChargesAtDisbursement: s(model.feeChargesAtDisbursement),
+    periods: model.periods.map((p) => ({
+      period: p.period,
+      fromDate: p.fromDate,
+      dueDate: p.dueDate,
+      daysInPeriod: daysBetween(p.fromDate, p.dueDate),
+      principalDue: s(p.principalDue),
+      interestDue: s(p.interestDue),
+      feeChargesDue: s(p.feeChargesDue),
+      penaltyChargesDue: s(p.penaltyChargesDue),
+      totalDue: s(periodTotal(p)),
+      principalLoanBalanceOutstanding: s(p.principalLoanBalanceOutstanding),
+    })),
+    totalPrincipal: s(totalPrincipal),
+    totalInterest: s(totalInterest),
+    totalFeeCharges: s(totalFees),
+    totalPenaltyCharges: s(totalPenalties),
+    totalRepayment: s(totalPrincipal.plus(totalInterest).plus(totalFees).plus(totalPenalties)),
+  };
+}
+
+/** The public contract: terms in (Fineract field names, strings for money), schedule out. */
+export function generateSchedule(terms: LoanTerms): LoanSchedule {
+  return toLoanSchedule(buildSchedule(terms));
+}

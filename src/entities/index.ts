@@ -1,0 +1,14 @@
+import { Customer } from './customer.entity';
+import { Loan } from './loan.entity';
+import { LoanEvent } from './loan-event.entity';
+import { LoanProduct } from './loan-product.entity';
+import { RefreshToken } from './refresh-token.entity';
+import { RiskRuleSet } from './risk-rule-set.entity';
+import { Document } from './document.entity';
+import { LoanInstallment, LoanTransaction } from './loan-account.entity';
+import { User } from './user.entity';
+
+export { Customer, Document, Loan, LoanEvent, LoanInstallment, LoanProduct, LoanTransaction, RefreshToken, RiskRuleSet, User };
+export { DecimalType } from './decimal.type';
+
+export const ENTITIES = [Customer, LoanProduct, Loan, LoanEvent, User, RefreshToken, RiskRuleSet, Document, LoanInstallment, LoanTransaction];

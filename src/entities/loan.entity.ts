@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { OptionalProps, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { LOAN_STAGES, LOAN_STATUSES, type LoanStage, type LoanStatus } from '../domain/loan-lifecycle';
+import { REPAYMENT_FREQUENCY_TYPES, type RepaymentFrequencyType } from '../domain/loan-application';
+import type { Decimal } from '../domain/money';
+import type { OriginationState } from '../domain/origination';
+import { Customer } from './customer.entity';
+import { DecimalType } from './decimal.type';
+import { LoanProduct } from './loan-product.entity';
+
+/**
+ * The PostgreSQL projection of a loan. The loan's Temporal workflow decides; activities write here;
+ * lists and searches read here (never workflow queries).
+ */
+@Entity({ tableName: 'loan' })
+@Index({ properties: ['createdAt', 'id'] })
+@Index({ properties: ['customer', 'createdAt'] })
+@Index({ properties: ['status'] })
+export class Loan {
+  [OptionalProps]?: 'status' | 'stage' | 'submittedAt' | 'createdAt' | 'updatedAt' | 'version';
+
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne(() => Customer, { ref: true })
+  customer!: Ref<Customer>;
+
+  @ManyToOne(() => LoanProduct, { ref: true })
+  product!: Ref<LoanProduct>;
+
+  @Property({ type: DecimalType })
+  principal!: Decimal;
+
+  @Property({ type: 'string', length: 3 })
+  currencyCode!: string;
+
+  @Property({ type: DecimalType, precision: 12, scale: 6 })
+  annualInterestRate!: Decimal;
+
+  @Property({ type: 'integer' })
+  numberOfRepayments!: number;
+
+  @Property({ type: 'integer' })
+  repaymentEvery!: number;
+
+  @Enum({ items: () => [...REPAYMENT_FREQUENCY_TYPES], type: 'string' })
+  repaymentFrequencyType!: RepaymentFrequencyType;
+
+  @Property({ type: 'string', length: 500, nullable: true })
+  purpose?: string | null;
+
+  @Enum({ items: () => [...LOAN_STATUSES], type: 'string' })
+  status: LoanStatus = 'SUBMITTED';
+
+  @Enum({ items: () => [...LOAN_STAGES], type: 'string' })
+  stage: LoanStage = 'APPLICATION';
+
+  @Property({ type: 'string', length: 100 })
+  workflowId!: string;
+
+  @Property({ type: 'string', length: 100, nullable: true })
+  workflowRunId?: string | null;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  submittedAt: Date = new Date();
+
+  @Property({ type: 'datetime', nullable: true })
+  closedAt?: Date | null;
+
+  /** The workflow's origination state (KYC, risk, offer, approvals, agreement), as last persisted. */
+  @Property({ type: 'json', nullable: true })
+  origination?: OriginationState | null;
+
+  /** Set at activation: the business date the money went out. */
+  @Property({ type: 'date', nullable: true })
+  disbursedOn?: string | null;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+
+  @Property({ type: 'datetime', defaultRaw: 'now()', onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
+
+  @Property({ version: true, type: 'integer' })
+  version: number = 1;
+}

@@ -1,0 +1,25 @@
+import { registerEnumType } from 'type-graphql';
+import { REPAYMENT_FREQUENCY_TYPES } from '../../domain/loan-application';
+import { LOAN_STAGES, LOAN_STATUSES } from '../../domain/loan-lifecycle';
+
+/** GraphQL enums generated from the domain's string-literal lists, so the two never disagree. */
+export function asEnum<T extends string>(values: readonly T[]): { [K in T]: K } {
+  return Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
+}
+
+export const LoanStageEnum = asEnum(LOAN_STAGES);
+export const LoanStatusEnum = asEnum(LOAN_STATUSES);
+export const RepaymentFrequencyTypeEnum = asEnum(REPAYMENT_FREQUENCY_TYPES);
+
+registerEnumType(LoanStageEnum, {
+  name: 'LoanStage',
+  description: 'Where the loan is in its life: origination stages, servicing, or a terminal outcome.',
+});
+registerEnumType(LoanStatusEnum, {
+  name: 'LoanStatus',
+  description: 'The loan account status (Apache Fineract naming where one exists).',
+});
+registerEnumType(RepaymentFrequencyTypeEnum, {
+  name: 'RepaymentFrequencyType',
+  description: 'Unit of `repaymentEvery`: a repayment every N days, weeks or months.',
+});

@@ -1,0 +1,82 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Loan, type Customer, type LoanEvent, type LoanProduct } from '../../entities';
+import { applyForLoan, getLoan, listLoans, loanTimeline } from '../../services/loan.service';
+import { encodeCursor } from '../../services/pagination';
+import type { GraphQLContext } from '../context';
+import { CustomerType } from '../customers/customer.type';
+import { LoanProductType } from '../products/loan-product.type';
+import { ApplyForLoanInput, LoanFilter } from './loan.inputs';
+import { LoanConnection, LoanTimelineEntryType, LoanType, LoanWorkflowType } from './loan.type';
+
+@Resolver(() => LoanType)
+export class LoanResolver {
+  @Authorized('CUSTOMER', 'LOAN_OFFICER')
+  @Mutation(() => LoanType, {
+    description: 'Submits an application (a customer for themself, or a loan officer for a customer): persists the loan (SUBMITTED) and starts its workflow `loan-<id>`. ' +
+      'BAD_USER_INPUT (naming the field) for an unknown customer or product, or terms outside the product; nothing is written then.',
+  })
+  applyForLoan(@Arg('input') input: ApplyForLoanInput, @Ctx() ctx: GraphQLContext): Promise<Loan> {
+    return applyForLoan(ctx, input);
+  }
+
+  @Authorized()
+  @Query(() => LoanType, { nullable: true, description: "A loan by id, or null if there is none. FORBIDDEN for another customer's loan." })
+  async loan(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Loan | null> {
+    try {
+      return await getLoan(ctx, id);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'NOT_FOUND') return null;
+      throw err;
+    }
+  }
+
+  @Authorized()
+  @Query(() => LoanConnection, {
+    description: 'Loans, newest first, as a Relay connection. A customer sees only their own.',
+    complexity: ({ args, childComplexity }) => 1 + childComplexity * Number(args.first ?? 20),
+  })
+  async loans(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('filter', () => LoanFilter, { nullable: true }) filter?: LoanFilter | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<LoanConnection> {
+    const page = await listLoans(ctx, filter ?? {}, first, after);
+    const edges = page.items.map((loan) => ({ cursor: encodeCursor(loan), node: loan as unknown as LoanType }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+      totalCount: page.totalCount,
+    };
+  }
+
+  @FieldResolver(() => CustomerType)
+  async customer(@Root() loan: Loan, @Ctx() ctx: GraphQLContext): Promise<Customer | undefined> {
+    return ctx.loaders.customer.load(loan.customer.id);
+  }
+
+  @FieldResolver(() => LoanProductType)
+  async product(@Root() loan: Loan, @Ctx() ctx: GraphQLContext): Promise<LoanProduct | undefined> {
+    return ctx.loaders.loanProduct.load(loan.product.id);
+  }
+
+  @FieldResolver(() => LoanWorkflowType)
+  workflow(@Root() loan: Loan, @Ctx() ctx: GraphQLContext): LoanWorkflowType {
+    const { uiUrl, namespace } = ctx.config.temporal;
+    const ns = encodeURIComponent(namespace);
+    const base = `${uiUrl}/namespaces/${ns}/workflows`;
+    return {
+      workflowId: loan.workflowId,
+      runId: loan.workflowRunId ?? null,
+      url: loan.workflowRunId
+        ? `${base}/${encodeURIComponent(loan.workflowId)}/${loan.workflowRunId}/history`
+        : `${base}/${encodeURIComponent(loan.workflowId)}`,
+      searchUrl: `${base}?query=${encodeURIComponent(`LoanId="${loan.id}"`)}`,
+    };
+  }
+
+  @FieldResolver(() => [LoanTimelineEntryType], { description: 'Everything that happened to the loan, oldest first.' })
+  timeline(@Root() loan: Loan, @Ctx() ctx: GraphQLContext): Promise<LoanEvent[]> {
+    return loanTimeline(ctx, loan.id);
+  }
+}

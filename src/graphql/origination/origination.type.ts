@@ -1,0 +1,198 @@
+import { JSONObjectResolver } from 'graphql-scalars';
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { DateTimeScalar, DecimalScalar, LocalDateScalar } from '../scalars';
+
+@ObjectType('KycChecklistEntry')
+export class KycChecklistEntryType {
+  @Field()
+  item!: string;
+
+  @Field()
+  checked!: boolean;
+}
+
+@ObjectType('RiskAssessment', { description: 'The result of the risk rules for this application.' })
+export class RiskAssessmentType {
+  @Field(() => Float)
+  score!: number;
+
+  @Field()
+  band!: string;
+
+  @Field({ description: 'AUTO_APPROVE, MANUAL_REVIEW (a RISK_MANAGER decides) or AUTO_REJECT.' })
+  decision!: string;
+
+  @Field(() => [String], { description: 'Approval levels this loan needs, in order.' })
+  requiredApprovals!: string[];
+
+  @Field(() => [String])
+  reasons!: string[];
+
+  @Field(() => DecimalScalar, { nullable: true })
+  maxPrincipal!: string | null;
+
+  @Field(() => JSONObjectResolver, { description: 'The facts the rules saw (debt-to-income, employment, loans on book, ...).' })
+  facts!: Record<string, unknown>;
+
+  @Field(() => Int, { nullable: true })
+  ruleSetVersion?: number | null;
+}
+
+@ObjectType('LoanOffer')
+export class OfferType {
+  @Field(() => Int)
+  number!: number;
+
+  @Field(() => DecimalScalar)
+  principal!: string;
+
+  @Field(() => DecimalScalar)
+  annualInterestRate!: string;
+
+  @Field(() => Int)
+  numberOfRepayments!: number;
+
+  @Field()
+  offeredBy!: string;
+
+  @Field(() => DateTimeScalar)
+  expiresAt!: Date;
+}
+
+@ObjectType('LoanApproval')
+export class ApprovalType {
+  @Field()
+  level!: string;
+
+  @Field()
+  actorId!: string;
+
+  @Field(() => DateTimeScalar)
+  at!: Date;
+}
+
+@ObjectType('LoanAgreement')
+export class AgreementType {
+  @Field(() => ID)
+  documentId!: string;
+
+  @Field({ description: 'sha256 of the agreement PDF; signAgreement must quote it.' })
+  documentHash!: string;
+
+  @Field(() => DateTimeScalar)
+  expiresAt!: Date;
+
+  @Field(() => String, { nullable: true })
+  signerName?: string | null;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  signedAt?: Date | null;
+
+  @Field(() => String, { nullable: true })
+  signerIp?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'E_SIGNATURE or SIGNED_UPLOAD.' })
+  signedVia?: string | null;
+}
+
+@ObjectType('LoanOrigination', { description: "Where the application is in origination, as the loan's workflow last persisted it." })
+export class OriginationType {
+  @Field(() => String, { nullable: true })
+  kycReviewerId!: string | null;
+
+  @Field(() => [KycChecklistEntryType])
+  kycChecklist!: KycChecklistEntryType[];
+
+  @Field(() => RiskAssessmentType, { nullable: true })
+  risk!: RiskAssessmentType | null;
+
+  @Field(() => OfferType, { nullable: true, description: 'The open offer, awaiting the customer.' })
+  offer!: OfferType | null;
+
+  @Field(() => OfferType, { nullable: true })
+  acceptedOffer!: OfferType | null;
+
+  @Field(() => [ApprovalType])
+  approvals!: ApprovalType[];
+
+  @Field(() => [String], { description: 'Approval levels still to decide, in order.' })
+  pendingApprovals!: string[];
+
+  @Field(() => AgreementType, { nullable: true })
+  agreement!: AgreementType | null;
+}
+
+@ObjectType('LoanInstallment')
+export class InstallmentType {
+  @Field(() => Int)
+  installmentNumber!: number;
+
+  @Field(() => LocalDateScalar)
+  fromDate!: string;
+
+  @Field(() => LocalDateScalar)
+  dueDate!: string;
+
+  @Field(() => DecimalScalar)
+  principalDue!: string;
+
+  @Field(() => DecimalScalar)
+  interestDue!: string;
+
+  @Field(() => DecimalScalar)
+  feeChargesDue!: string;
+
+  @Field(() => DecimalScalar)
+  penaltyChargesDue!: string;
+}
+
+@ObjectType('LoanTransaction')
+export class TransactionType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  type!: string;
+
+  @Field(() => DecimalScalar)
+  amount!: string;
+
+  @Field(() => LocalDateScalar)
+  transactionDate!: string;
+}
+
+@ObjectType('Document')
+export class DocumentType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  type!: string;
+
+  @Field()
+  fileName!: string;
+
+  @Field()
+  contentType!: string;
+
+  @Field(() => Int)
+  size!: number;
+
+  @Field()
+  sha256!: string;
+
+  @Field({ description: 'GET with the same bearer token to download.' })
+  url!: string;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+}
+
+@ObjectType('RiskRuleSet', { description: 'The risk rules in force (json-rules-engine style conditions).' })
+export class RiskRuleSetType {
+  @Field(() => Int, { description: '0 = the built-in default, before ADMIN saved a version.' })
+  version!: number;
+
+  @Field(() => JSONObjectResolver)
+  rules!: Record<string, unknown>;
+}

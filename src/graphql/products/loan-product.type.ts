@@ -1,0 +1,50 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import type { RepaymentFrequencyType } from '../../domain/loan-application';
+import type { Decimal } from '../../domain/money';
+import { RepaymentFrequencyTypeEnum } from '../common/enums';
+import { DateTimeScalar, DecimalScalar } from '../scalars';
+
+@ObjectType('LoanProduct', { description: 'A loan product: the limits every application for it must respect.' })
+export class LoanProductType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field({ description: 'ISO 4217 currency code.' })
+  currencyCode!: string;
+
+  @Field(() => Int, { description: 'Decimal places of the currency (amounts are rounded HALF_EVEN to these).' })
+  digitsAfterDecimal!: number;
+
+  @Field(() => DecimalScalar)
+  minPrincipal!: Decimal;
+
+  @Field(() => DecimalScalar)
+  maxPrincipal!: Decimal;
+
+  @Field(() => DecimalScalar, { description: 'Minimum annual nominal interest rate, percent.' })
+  minInterestRate!: Decimal;
+
+  @Field(() => DecimalScalar, { description: 'Maximum annual nominal interest rate, percent.' })
+  maxInterestRate!: Decimal;
+
+  @Field(() => Int)
+  minNumberOfRepayments!: number;
+
+  @Field(() => Int)
+  maxNumberOfRepayments!: number;
+
+  @Field(() => Int, { description: 'A repayment every N units of `repaymentFrequencyType`.' })
+  repaymentEvery!: number;
+
+  @Field(() => RepaymentFrequencyTypeEnum)
+  repaymentFrequencyType!: RepaymentFrequencyType;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+}

@@ -1,0 +1,39 @@
+/** The API process: GraphQL over PostgreSQL, talking to Temporal. `npm run start:api`. */
+import 'reflect-metadata';
+import { loadConfig } from './config';
+import { openDatabase } from './database';
+import { createApiServer, listen } from './graphql/server';
+import { logger } from './logger';
+import { ensureInitialAdmin } from './services/auth.service';
+import { LoanWorkflowGateway } from './temporal-client';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  // Production runs migrations as a separate release step; MIGRATE_ON_START=false turns this off.
+  const orm = await openDatabase(config.databaseUrl, { migrate: process.env.MIGRATE_ON_START !== 'false' });
+  if (await ensureInitialAdmin(orm.em.fork(), config)) {
+    logger.warn({ email: config.auth.adminEmail }, 'created the first ADMIN from ADMIN_EMAIL / ADMIN_PASSWORD; change its password');
+  }
+  const temporal = await LoanWorkflowGateway.connect(config.temporal);
+  const server = await createApiServer({ orm, temporal, config, log: logger });
+  const port = await listen(server, config.port);
+  logger.info({ port }, `GraphQL API on http://localhost:${port}/graphql`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'API stopping');
+    await server.apollo.stop();
+    await temporal.close();
+    await orm.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  logger.fatal({ err }, 'API failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import { LockMode, type FilterQuery } from '@mikro-orm/core';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors';
+import { validateLoanApplication } from '../domain/loan-application';
+import { isTerminalStage, type LoanStage, type LoanStatus } from '../domain/loan-lifecycle';
+import { Decimal } from '../domain/money';
+import { isStaff } from '../domain/roles';
+import { Customer, Loan, LoanEvent, LoanProduct } from '../entities';
+import { loanWorkflowId, summaryLine, type RecordTransitionInput } from '../workflows/messages';
+import { actingAs, assertOwnCustomerOrStaff, canAccessCustomer, forbidden } from './authorization';
+import { requireTemporal, type ServiceContext } from './context';
+import { productTerms } from './loan-product.service';
+import { activateAccount } from './loan-account.service';
+import { decodeCursor, pageSize, type Page } from './pagination';
+import { isUuid, optionalText, requireUuid } from './validation';
+
+export interface ApplyForLoanInput {
+  customerId: string;
+  productId: string;
+  principal: string;
+  currencyCode: string;
+  annualInterestRate: string;
+  numberOfRepayments: number;
+  purpose?: string | null;
+}
+
+/**
+ * Validates the application against its product, then in one transaction starts its workflow
+ * `loan-<id>` and persists the loan (status SUBMITTED). Bad input writes nothing: no row, no workflow;
+ * if the row fails to commit after the start, the workflow is terminated.
+ */
+export async function applyForLoan(ctx: ServiceContext, input: ApplyForLoanInput): Promise<Loan> {
+  const temporal = requireTemporal(ctx);
+  const customerId = requireUuid('customerId', input.customerId);
+  assertOwnCustomerOrStaff(ctx, customerId);
+  const actor = actingAs(ctx.actor, ['CUSTOMER', 'LOAN_OFFICER']);
+  const productId = requireUuid('productId', input.productId);
+  const [customer, product] = await Promise.all([
+    ctx.em.findOne(Customer, { id: customerId }),
+    ctx.em.findOne(LoanProduct, { id: productId }),
+  ]);
+  if (!customer) throw new ValidationError('customerId', 'no customer with this id');
+  if (!product) throw new ValidationError('productId', 'no loan product with this id');
+  validateLoanApplication(productTerms(product), input);
+  const purpose = optionalText('purpose', input.purpose, 500);
+
+  const loanId = randomUUID();
+  let started = false;
+  try {
+    const loan = await ctx.em.transactional(async (em) => {
+      const loan = em.create(Loan, {
+        id: loanId,
+        customer: customer.id,
+        product: product.id,
+        principal: new Decimal(input.principal),
+        currencyCode: input.currencyCode,
+        annualInterestRate: new Decimal(input.annualInterestRate),
+        numberOfRepayments: input.numberOfRepayments,
+        repaymentEvery: product.repaymentEvery,
+        repaymentFrequencyType: product.repaymentFrequencyType,
+        purpose,
+        workflowId: loanWorkflowId(loanId),
+      });
+      em.create(LoanEvent, {
+        loan: loanId,
+        requestId: `apply-${loanId}`,
+        action: 'SUBMITTED',
+        toStage: loan.stage,
+        toStatus: loan.status,
+        actor: actor.id,
+        actorRole: actor.role,
+      });
+      const summary = {
+        principal: loan.principal.toFixed(product.digitsAfterDecimal),
+        currencyCode: loan.currencyCode,
+        numberOfRepayments: loan.numberOfRepayments,
+        productName: product.name,
+      };
+      loan.workflowRunId = await temporal.startLoanWorkflow(
+        {
+          loanId,
+          customerId: customer.id,
+          productId: product.id,
+          applicantId: actor.id,
+          summary,
+          product: productTerms(product),
+          timers: {
+            offerTtlMs: ctx.config.origination.offerExpirySeconds * 1000,
+            agreementTtlMs: ctx.config.origination.agreementExpirySeconds * 1000,
+          },
+        },
+        summaryLine(summary, loan),
+      );
+      started = true;
+      // One INSERT with the run id already set (an UPDATE afterwards would bump the version).
+      await em.flush();
+      return loan;
+    });
+    return loan;
+  } catch (err) {
+    // The row did not commit: don't leave a workflow behind for a loan that does not exist.
+    if (started) await temporal.terminateLoanWorkflow(loanId, 'loan row was not committed');
+    throw err;
+  }
+}
+
+export async function getLoan(ctx: ServiceContext, id: string, field = 'id'): Promise<Loan> {
+  if (!isUuid(id)) throw new ValidationError(field, 'must be a UUID');
+  const loan = await ctx.em.findOne(Loan, { id: id.toLowerCase() });
+  if (!loan) throw new NotFoundError('Loan', id, field);
+  if (!canAccessCustomer(ctx.actor, loan.customer.id)) throw forbidden();
+  return loan;
+}
+
+export interface LoanFilter {
+  customerId?: string | null;
+  productId?: string | null;
+  status?: LoanStatus | null;
+  stage?: LoanStage | null;
+}
+
+/** Newest first, keyset-paginated; reads the PostgreSQL projection, never workflow queries. */
+export async function listLoans(
+  ctx: ServiceContext,
+  filter: LoanFilter = {},
+  first?: number | null,
+  after?: string | null,
+): Promise<Page<Loan>> {
+  const limit = pageSize(first);
+  const where: FilterQuery<Loan> = {};
+  if (filter.customerId) where.customer = requireUuid('filter.customerId', filter.customerId);
+  // A customer's list is always their own, whatever the filter says.
+  if (!isStaff(ctx.actor.roles) && !ctx.actor.roles.includes('SYSTEM')) {
+    if (!ctx.actor.customerId) throw forbidden();
+    if (filter.customerId && filter.customerId !== ctx.actor.customerId) throw forbidden();
+    where.customer = ctx.actor.customerId;
+  }
+  if (filter.productId) where.product = requireUuid('filter.productId', filter.productId);
+  if (filter.status) where.status = filter.status;
+  if (filter.stage) where.stage = filter.stage;
+  const totalCount = await ctx.em.count(Loan, where);
+  const pageWhere: FilterQuery<Loan> = { ...where };
+  if (after) {
+    const c = decodeCursor(after);
+    pageWhere.$or = [{ createdAt: { $lt: c.createdAt } }, { createdAt: c.createdAt, id: { $lt: c.id } }];
+  }
+  const rows = await ctx.em.find(Loan, pageWhere, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: limit + 1 });
+  return { items: rows.slice(0, limit), hasNextPage: rows.length > limit, totalCount };
+}
+
+export async function loanTimeline(ctx: ServiceContext, loanId: string): Promise<LoanEvent[]> {
+  return ctx.em.find(LoanEvent, { loan: loanId }, { orderBy: { occurredAt: 'asc', id: 'asc' } });
+}
+
+/**
+ * Persists a transition the loan workflow decided (called by its activity). Idempotent on requestId,
+ * so an activity retry after a lost acknowledgement changes nothing.
+ */
+export async function recordTransition(ctx: ServiceContext, input: RecordTransitionInput): Promise<number> {
+  return ctx.em.transactional(async (em) => {
+    const loan = await em.findOne(Loan, { id: input.loanId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!loan) throw new NotFoundError('Loan', input.loanId);
+    if (await em.count(LoanEvent, { loan: loan.id, requestId: input.requestId })) return loan.version;
+    if (loan.stage !== input.fromStage || loan.status !== input.fromStatus) {
+      throw new ConflictError(
+        `Loan ${loan.id} is ${loan.stage}/${loan.status} in the database but the workflow moved it from ${input.fromStage}/${input.fromStatus}`,
+      );
+    }
+    loan.stage = input.toStage;
+    loan.status = input.toStatus;
+    if (input.origination) loan.origination = input.origination;
+    if (isTerminalStage(input.toStage)) loan.closedAt = new Date();
+    if (input.activate) await activateAccount(em, loan);
+    em.create(LoanEvent, {
+      loan: loan.id,
+      requestId: input.requestId,
+      action: input.action,
+      fromStage: input.fromStage,
+      toStage: input.toStage,
+      fromStatus: input.fromStatus,
+      toStatus: input.toStatus,
+      actor: input.actor.id,
+      actorRole: input.actor.role,
+      reason: input.reason ?? null,
+      data: input.data ?? null,
+    });
+    await em.flush();
+    return loan.version;
+  });
+}

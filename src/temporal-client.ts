@@ -1,0 +1,134 @@
+/**
+ * The API's side of Temporal: start a loan workflow, send it updates, and translate Temporal's
+ * failures into our typed domain errors. Services use this; nothing else talks to the client.
+ */
+import { Client, Connection, WorkflowUpdateFailedError, WorkflowIdReusePolicy, WorkflowIdConflictPolicy } from '@temporalio/client';
+import { ApplicationFailure, TypedSearchAttributes, WorkflowNotFoundError } from '@temporalio/common';
+import type { AppConfig } from './config';
+import { DomainError, isErrorCode } from './domain/errors';
+import type { LoanActionName } from './domain/origination';
+import {
+  LOAN_WORKFLOW_TYPE,
+  loanActionUpdates,
+  loanWorkflowId,
+  type LoanActionRequest,
+  type LoanView,
+  type LoanWorkflowInput,
+} from './workflows/messages';
+import { CustomerIdKey, LoanIdKey, LoanStageKey, LoanStatusKey, ProductIdKey, SEARCH_ATTRIBUTES } from './workflows/search-attributes';
+
+/** Thrown when the loan's workflow has already completed; the caller explains it from the projection. */
+export class WorkflowClosedError extends Error {
+  constructor(readonly workflowId: string) {
+    super(`Workflow ${workflowId} is closed`);
+    this.name = 'WorkflowClosedError';
+  }
+}
+
+export class LoanWorkflowGateway {
+  constructor(
+    readonly client: Client,
+    private readonly config: AppConfig['temporal'],
+  ) {}
+
+  static async connect(config: AppConfig['temporal']): Promise<LoanWorkflowGateway> {
+    const connection = await Connection.connect({ address: config.address });
+    return new LoanWorkflowGateway(new Client({ connection, namespace: config.namespace }), config);
+  }
+
+  async close(): Promise<void> {
+    await this.client.connection.close();
+  }
+
+  /** Starts `loan-<loanId>` with its search attributes; returns the run id. Fails if it already exists. */
+  async startLoanWorkflow(input: LoanWorkflowInput & { productId: string }, memoSummary: string): Promise<string> {
+    const { productId, ...args } = input;
+    const handle = await this.client.workflow.start(LOAN_WORKFLOW_TYPE, {
+      taskQueue: this.config.taskQueue,
+      workflowId: loanWorkflowId(input.loanId),
+      args: [args],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      typedSearchAttributes: new TypedSearchAttributes([
+        { key: LoanIdKey, value: input.loanId },
+        { key: CustomerIdKey, value: input.customerId },
+        { key: ProductIdKey, value: productId },
+        { key: LoanStageKey, value: 'APPLICATION' },
+        { key: LoanStatusKey, value: 'SUBMITTED' },
+      ]),
+      memo: { summary: memoSummary },
+    });
+    return handle.firstExecutionRunId;
+  }
+
+  /** Best effort clean-up when the database transaction that accompanied a start did not commit. */
+  async terminateLoanWorkflow(loanId: string, reason: string): Promise<void> {
+    await this.client.workflow.getHandle(loanWorkflowId(loanId)).terminate(reason).catch(() => undefined);
+  }
+
+  /** Sends a person's action as the Update of that name; the request id doubles as the update id. */
+  async act<A extends LoanActionName>(loanId: string, action: A, request: LoanActionRequest<A>): Promise<LoanView> {
+    return this.update(loanId, () =>
+      this.client.workflow
+        .getHandle(loanWorkflowId(loanId))
+        .executeUpdate(loanActionUpdates[action] as never, { args: [request], updateId: request.requestId }) as Promise<LoanView>,
+    );
+  }
+
+  async describe(loanId: string): Promise<{ runId: string; status: string; historyLength: number } | undefined> {
+    try {
+      const d = await this.client.workflow.getHandle(loanWorkflowId(loanId)).describe();
+      return { runId: d.runId, status: d.status.name, historyLength: d.historyLength };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  /** Runs an update and maps the workflow's typed rejections (ApplicationFailure.type) to DomainErrors. */
+  private async update<T>(loanId: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        // The validator's typed rejection, or an activity's typed failure inside the handler.
+        let cause: unknown = err.cause;
+        while (cause && !(cause instanceof ApplicationFailure) && (cause as { cause?: unknown }).cause) cause = (cause as { cause?: unknown }).cause;
+        if (cause instanceof ApplicationFailure && isErrorCode(cause.type)) {
+          const field = typeof cause.details?.[0] === 'string' ? (cause.details[0] as string) : undefined;
+          throw new DomainError(cause.type, cause.message, field);
+        }
+      }
+      if (err instanceof WorkflowNotFoundError || isCompletedError(err)) throw new WorkflowClosedError(loanWorkflowId(loanId));
+      throw err;
+    }
+  }
+}
+
+function isCompletedError(err: unknown): boolean {
+  return err instanceof Error && /workflow execution already completed/i.test(err.message);
+}
+
+/**
+ * Adds any of our search attributes the namespace lacks (a dev server's older SQLite file keeps its old
+ * set; a fresh cluster has none). Idempotent; needs operator rights on the cluster.
+ */
+export async function ensureSearchAttributes(address: string, namespace: string): Promise<string[]> {
+  const connection = await Connection.connect({ address });
+  try {
+    const existing = await connection.operatorService.listSearchAttributes({ namespace });
+    const known = new Set([...Object.keys(existing.customAttributes ?? {}), ...Object.keys(existing.systemAttributes ?? {})]);
+    const missing = SEARCH_ATTRIBUTES.filter((k) => !known.has(k.name));
+    if (missing.length > 0) {
+      await connection.operatorService.addSearchAttributes({
+        namespace,
+        // 2 = INDEXED_VALUE_TYPE_KEYWORD; all our attributes are keywords.
+        searchAttributes: Object.fromEntries(missing.map((k) => [k.name, 2])),
+      });
+    }
+    return missing.map((k) => k.name);
+  } finally {
+    await connection.close();
+  }
+}
+

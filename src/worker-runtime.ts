@@ -1,0 +1,46 @@
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createActivities } from './activities';
+import { LocalDiskStorage } from './services/storage';
+import type { AppConfig } from './config';
+
+export interface WorkerOptions {
+  orm: MikroORM;
+  config: AppConfig;
+  /** Overrides config.temporal.taskQueue (tests give each file its own queue). */
+  taskQueue?: string;
+}
+
+/**
+ * Creates (does not run) a worker for the loan workflows and activities. Uses a pre-built workflow
+ * bundle (WORKFLOW_BUNDLE_PATH, or the one `npm run build` writes next to this file) when there is one,
+ * else bundles src/workflows at start (a few seconds).
+ */
+let runtimeInstalled = false;
+
+/** The SDK's own log level (TEMPORAL_LOG_LEVEL: TRACE, DEBUG, INFO, WARN, ERROR); once per process. */
+function installRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const level = (process.env.TEMPORAL_LOG_LEVEL ?? 'INFO').toUpperCase() as LogLevel;
+  Runtime.install({ logger: new DefaultLogger(level) });
+}
+
+export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
+  installRuntime();
+  const connection = await NativeConnection.connect({ address: opts.config.temporal.address });
+  const bundlePath = process.env.WORKFLOW_BUNDLE_PATH ?? join(__dirname, 'workflow-bundle.js');
+  const workflowSource = existsSync(bundlePath)
+    ? { workflowBundle: { codePath: bundlePath } }
+    : { workflowsPath: require.resolve('./workflows') };
+  const worker = await Worker.create({
+    connection,
+    namespace: opts.config.temporal.namespace,
+    taskQueue: opts.taskQueue ?? opts.config.temporal.taskQueue,
+    ...workflowSource,
+    activities: createActivities({ orm: opts.orm, config: opts.config, storage: new LocalDiskStorage(opts.config.documents.storageDir) }),
+  });
+  return { worker, connection };
+}

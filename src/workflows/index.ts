@@ -1,0 +1,2 @@
+/** Everything the worker registers as workflows. Only workflow-safe imports below this folder. */
+export { loanLifecycleWorkflow } from './loan-lifecycle.workflow';

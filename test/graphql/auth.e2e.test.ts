@@ -1,0 +1,144 @@
+/** Authentication and authorization over real HTTP: tokens, refresh rotation, roles and ownership. */
+import { Customer, LoanProduct, RefreshToken, User } from '../../src/entities';
+import { dropDatabase, openDatabase } from '../../src/database';
+import { ensureInitialAdmin } from '../../src/services/auth.service';
+import { signJwt } from '../../src/services/jwt';
+import { LOGIN, startTestApp, TEST_PASSWORD, unique, type TestApp } from '../utils';
+import { APPLY, applicationInput, createCustomer, createProduct, productInput, CREATE_PRODUCT } from './fixtures';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+const REGISTER = `mutation($input: RegisterInput!) {
+  register(input: $input) { accessToken refreshToken accessTokenExpiresAt user { id email roles } }
+}`;
+const REFRESH = `mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken } }`;
+const LOGOUT = `mutation($t: String!) { logout(refreshToken: $t) }`;
+const ME = `{ me { id email roles } }`;
+const LOANS = `{ loans(first: 50) { totalCount edges { node { id customer { id } } } } }`;
+
+async function signUp(): Promise<{ accessToken: string; refreshToken: string; customerId: string; email: string }> {
+  const email = `${unique('borrower')}@example.com`;
+  const res = await app.gql(REGISTER, { input: { firstName: 'Bo', lastName: 'Rrower', email, password: TEST_PASSWORD } }, null);
+  if (!res.data) throw new Error(JSON.stringify(res.errors));
+  const customer = await app.orm.em.fork().findOneOrFail(Customer, { email });
+  return { ...res.data.register, customerId: customer.id, email };
+}
+
+describe('tokens', () => {
+  it('registers a borrower (customer + CUSTOMER login) and signs them in', async () => {
+    const { accessToken, email } = await signUp();
+    const me = await app.gql(ME, {}, accessToken);
+    expect(me.data.me).toMatchObject({ email, roles: ['CUSTOMER'] });
+    const user = await app.orm.em.fork().findOneOrFail(User, { email }, { populate: ['passwordHash'] });
+    expect(user.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(user.passwordHash).not.toContain(TEST_PASSWORD);
+  });
+
+  it('rejects a wrong password, an unknown email and a short password', async () => {
+    const { email } = await signUp();
+    for (const vars of [{ email, password: 'wrong password!!' }, { email: 'nobody@example.com', password: TEST_PASSWORD }]) {
+      const res = await app.gql(LOGIN, vars, null);
+      expect(res.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+      expect(res.errors?.[0].message).toBe('Invalid email or password');
+    }
+    const short = await app.gql(REGISTER, { input: { firstName: 'A', lastName: 'B', email: `${unique('s')}@example.com`, password: 'short' } }, null);
+    expect(short.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'password' });
+  });
+
+  it('rejects expired and forged access tokens', async () => {
+    const past = Math.floor(Date.now() / 1000) - 60;
+    const expired = signJwt({ sub: 'x', roles: ['ADMIN'], iat: past - 900, exp: past }, app.config.auth.jwtSecret);
+    expect((await app.gql(ME, {}, expired)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    const forged = signJwt({ sub: 'x', roles: ['ADMIN'], iat: past, exp: past + 3600 }, 'not-the-secret');
+    expect((await app.gql(ME, {}, forged)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('rotates refresh tokens; reusing a spent one revokes the whole family', async () => {
+    const { refreshToken, email } = await signUp();
+    const first = await app.gql(REFRESH, { t: refreshToken }, null);
+    expect(first.errors).toBeUndefined();
+    const next = first.data.refreshToken.refreshToken;
+    expect(next).not.toBe(refreshToken);
+    // The old token again: theft assumed, every token of this login is revoked, including `next`.
+    const reuse = await app.gql(REFRESH, { t: refreshToken }, null);
+    expect(reuse.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await app.gql(REFRESH, { t: next }, null)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    const family = await app.orm.em.fork().find(RefreshToken, { user: { email } });
+    expect(family).toHaveLength(2);
+    expect(family.every((t) => t.revokedAt)).toBe(true);
+  });
+
+  it('logout revokes the refresh token', async () => {
+    const { refreshToken } = await signUp();
+    expect((await app.gql(LOGOUT, { t: refreshToken }, null)).data.logout).toBe(true);
+    expect((await app.gql(REFRESH, { t: refreshToken }, null)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('roles and ownership', () => {
+  it('is UNAUTHENTICATED without a token and changes nothing', async () => {
+    const before = await app.orm.em.fork().count(LoanProduct, {});
+    const res = await app.gql(CREATE_PRODUCT, { input: productInput() }, null);
+    expect(res.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await app.gql(LOANS, {}, null)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect(await app.orm.em.fork().count(LoanProduct, {})).toBe(before);
+  });
+
+  it('is FORBIDDEN in the wrong role and changes nothing', async () => {
+    const officer = await app.tokenFor(['LOAN_OFFICER']);
+    const before = await app.orm.em.fork().count(LoanProduct, {});
+    expect((await app.gql(CREATE_PRODUCT, { input: productInput() }, officer)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(await app.orm.em.fork().count(LoanProduct, {})).toBe(before);
+    const staff = `mutation($i: CreateStaffUserInput!) { createStaffUser(input: $i) { id roles } }`;
+    const input = { email: `${unique('x')}@example.com`, password: TEST_PASSWORD, roles: ['MANAGER'] };
+    expect((await app.gql(staff, { i: input }, officer)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const admin = await app.tokenFor(['ADMIN']);
+    expect((await app.gql(staff, { i: input }, admin)).data.createStaffUser.roles).toEqual(['MANAGER']);
+    expect((await app.gql(staff, { i: { ...input, email: `${unique('y')}@example.com`, roles: ['CUSTOMER'] } }, admin)).errors?.[0].extensions)
+      .toMatchObject({ code: 'BAD_USER_INPUT', field: 'roles' });
+  });
+
+  it('lets a customer apply and read only for themself', async () => {
+    const productId = await createProduct(app);
+    const me = await signUp();
+    const other = await createCustomer(app);
+    const mine = await app.gql(APPLY, { input: applicationInput(me.customerId, productId) }, me.accessToken);
+    expect(mine.errors).toBeUndefined();
+    const forOther = await app.gql(APPLY, { input: applicationInput(other, productId) }, me.accessToken);
+    expect(forOther.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    // A loan of another customer, made by an officer, is not readable by this customer.
+    const theirs = await app.gql(APPLY, { input: applicationInput(other, productId) });
+    const read = await app.gql(`query($id: ID!) { loan(id: $id) { id } }`, { id: theirs.data.applyForLoan.id }, me.accessToken);
+    expect(read.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const list = await app.gql(LOANS, {}, me.accessToken);
+    expect(list.data.loans.totalCount).toBe(1);
+    expect(list.data.loans.edges[0].node.customer.id).toBe(me.customerId);
+    const customer = await app.gql(`query($id: ID!) { customer(id: $id) { id } }`, { id: other }, me.accessToken);
+    expect(customer.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    // The timeline records who acted and in which role.
+    const timeline = await app.gql(`query($id: ID!) { loan(id: $id) { timeline { actorRole } } }`, { id: mine.data.applyForLoan.id }, me.accessToken);
+    expect(timeline.data.loan.timeline[0].actorRole).toBe('CUSTOMER');
+  });
+});
+
+it('creates the first ADMIN from configuration once, on a database without one', async () => {
+  const url = new URL(app.config.databaseUrl);
+  url.pathname = `/loan_platform_test_admin_${process.pid}`;
+  const orm = await openDatabase(url.toString(), { migrate: true });
+  try {
+    const config = { ...app.config, auth: { ...app.config.auth, adminEmail: 'root@example.com', adminPassword: TEST_PASSWORD } };
+    expect(await ensureInitialAdmin(orm.em.fork(), config)).toBe(true);
+    expect(await ensureInitialAdmin(orm.em.fork(), config)).toBe(false);
+    const admins = await orm.em.fork().find(User, { roles: { $contains: ['ADMIN'] } });
+    expect(admins.map((u) => u.email)).toEqual(['root@example.com']);
+  } finally {
+    await orm.close();
+    await dropDatabase(url.toString());
+  }
+});
