@@ -61,6 +61,9 @@ export interface Agreement {
   signedAtMs?: number;
   signerIp?: string | null;
   signedVia?: 'E_SIGNATURE' | 'SIGNED_UPLOAD';
+  /** SIGNED_UPLOAD: the staff-uploaded scan of the signed agreement and its sha256. */
+  signedDocumentId?: string;
+  signedDocumentHash?: string;
 }
 
 /** Plain JSON carried by the workflow (and across continue-as-new) and projected to PostgreSQL. */
@@ -133,7 +136,7 @@ export const LOAN_ACTIONS = {
   approveLoan: { roles: ['LOAN_OFFICER', 'MANAGER', 'CREDIT_COMMITTEE'], stages: ['APPROVAL'] },
   rejectLoan: { roles: ['LOAN_OFFICER', 'MANAGER', 'CREDIT_COMMITTEE'], stages: ['APPROVAL'] },
   signAgreement: { roles: ['CUSTOMER'], stages: ['AGREEMENT'] },
-  uploadSignedAgreement: { roles: ['LOAN_OFFICER'], stages: ['AGREEMENT'] },
+  uploadSignedAgreement: { roles: ['LOAN_OFFICER', 'MANAGER'], stages: ['AGREEMENT'] },
   activateLoan: { roles: ['LOAN_OFFICER', 'MANAGER'], stages: ['ACTIVATION'] },
   withdrawApplication: { roles: ['CUSTOMER', 'LOAN_OFFICER'], stages: ['APPLICATION', 'KYC_REVIEW', 'RISK_ASSESSMENT', 'DISCUSSION', 'APPROVAL', 'AGREEMENT'] },
 } as const satisfies Record<string, { roles: readonly string[]; stages: readonly LoanStage[] }>;
@@ -294,8 +297,10 @@ export function planAction<A extends LoanActionName>(ctx: PlanContext, action: A
         if (p.documentHash !== o.agreement.documentHash) throw fail('CONFLICT', 'The agreement you signed is not the current one (hash mismatch)');
         o.agreement = { ...o.agreement, signedBy: actor.id, signerName: name, signedAtMs: ctx.nowMs, signerIp: (p.ip as string) ?? null, signedVia: 'E_SIGNATURE' };
       } else {
+        if (typeof p.documentId !== 'string' || !p.documentId) throw new ValidationError('documentId', 'is required');
         if (typeof p.documentHash !== 'string' || !/^[0-9a-f]{64}$/.test(p.documentHash)) throw new ValidationError('documentHash', 'must be a sha256 hex digest');
-        o.agreement = { ...o.agreement, signedBy: actor.id, signedAtMs: ctx.nowMs, signedVia: 'SIGNED_UPLOAD', documentId: String(p.documentId), documentHash: p.documentHash };
+        // The generated agreement stays referenced; the signed scan is recorded beside it.
+        o.agreement = { ...o.agreement, signedBy: actor.id, signedAtMs: ctx.nowMs, signedVia: 'SIGNED_UPLOAD', signedDocumentId: p.documentId, signedDocumentHash: p.documentHash };
       }
       return move(ctx, 'AGREEMENT_SIGNED', 'ACTIVATION', o);
     }

@@ -10,8 +10,10 @@ import type { AppConfig } from '../config';
 import type { Logger } from '../logger';
 import { actorFromToken } from '../services/auth.service';
 import { ANONYMOUS_ACTOR, type ServiceContext } from '../services/context';
+import { LocalDiskStorage } from '../services/storage';
 import type { LoanWorkflowGateway } from '../temporal-client';
 import type { GraphQLContext } from './context';
+import { documentRoutes } from './documents.routes';
 import { createFormatError } from './errors';
 import { landingPage } from './landing-page';
 import { complexityLimitPlugin, depthLimitRule } from './limits';
@@ -86,6 +88,7 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
   app.get('/', (_req, res) => {
     res.type('html').send(landingPage(deps.config));
   });
+  app.use('/documents', documentRoutes({ ...deps, storage: new LocalDiskStorage(deps.config.documents.storageDir) }));
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),

@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122184345_initial } from './Migration20261122184345_initial';
 import { Migration20261122192528_auth } from './Migration20261122192528_auth';
 import { Migration20261122193223_origination } from './Migration20261122193223_origination';
+import { Migration20261123093000_kyc_queue } from './Migration20261123093000_kyc_queue';
 
 /** Every committed migration, in order. After `npm run migration:create`, add the new class here. */
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122184345_initial', class: Migration20261122184345_initial },
   { name: 'Migration20261122192528_auth', class: Migration20261122192528_auth },
   { name: 'Migration20261122193223_origination', class: Migration20261122193223_origination },
+  { name: 'Migration20261123093000_kyc_queue', class: Migration20261123093000_kyc_queue },
 ];

@@ -5,12 +5,14 @@ import { Loan } from '../../entities';
 import { loanInstallments, loanTransactions } from '../../services/loan-account.service';
 import { performLoanAction } from '../../services/origination.service';
 import { currentRuleSet, saveRuleSet } from '../../services/risk.service';
-import { listLoanDocuments } from '../../services/document.service';
+import { deleteDocument, listDocuments, listLoanDocuments } from '../../services/document.service';
+import { KYC_QUEUE_ROLES, kycQueue } from '../../services/kyc-queue.service';
+import { encodeCursor } from '../../services/pagination';
 import type { GraphQLContext } from '../context';
-import { LoanType } from '../loans/loan.type';
+import { LoanConnection, LoanType } from '../loans/loan.type';
 import { DecimalScalar, LocalDateScalar } from '../scalars';
 import { DocumentType, InstallmentType, OriginationType, RiskRuleSetType, TransactionType } from './origination.type';
-import { KycChecklistItemInput } from './origination.inputs';
+import { KycChecklistItemInput, KycQueueFilter } from './origination.inputs';
 
 const roles = (action: keyof typeof LOAN_ACTIONS) => [...LOAN_ACTIONS[action].roles];
 const offerView = (o: Offer | null) => (o ? { ...o, expiresAt: new Date(o.expiresAtMs) } : null);
@@ -104,6 +106,39 @@ export class OriginationResolver {
   })
   withdrawApplication(@Arg('loanId', () => ID) loanId: string, @Ctx() ctx: GraphQLContext, @Arg('reason', () => String, { nullable: true }) reason?: string | null, @Arg('clientMutationId', () => String, { nullable: true }) id?: string | null) {
     return performLoanAction(ctx, loanId, 'withdrawApplication', { reason }, id);
+  }
+
+  @Authorized(...KYC_QUEUE_ROLES)
+  @Query(() => LoanConnection, {
+    description: 'KYC_OFFICER / MANAGER work queue: loans in KYC_REVIEW, oldest submission first, as a Relay connection.',
+    complexity: ({ args, childComplexity }) => 1 + childComplexity * Number(args.first ?? 20),
+  })
+  async kycQueue(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('filter', () => KycQueueFilter, { nullable: true }) filter?: KycQueueFilter | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<LoanConnection> {
+    const page = await kycQueue(ctx, filter ?? {}, first, after);
+    const edges = page.items.map((loan) => ({ cursor: encodeCursor(loan), node: loan as unknown as LoanType }));
+    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount: page.totalCount };
+  }
+
+  @Authorized()
+  @Query(() => [DocumentType], {
+    name: 'documents',
+    description: "Documents, oldest first (deleted ones left out). A customer sees their own (optionally of one loan); staff name a loanId or customerId. Upload with POST /documents; download from each document's url.",
+  })
+  documentList(@Ctx() ctx: GraphQLContext, @Arg('loanId', () => ID, { nullable: true }) loanId?: string | null, @Arg('customerId', () => ID, { nullable: true }) customerId?: string | null) {
+    return listDocuments(ctx, { loanId, customerId });
+  }
+
+  @Authorized()
+  @Mutation(() => DocumentType, {
+    description: 'Soft-deletes an uploaded customer document (its owner, or LOAN_OFFICER / KYC_OFFICER / MANAGER) until the KYC decision; INVALID_STAGE afterwards. Repeating it returns the deleted document.',
+  })
+  deleteDocument(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext, @Arg('clientMutationId', () => String, { nullable: true }) _clientMutationId?: string | null) {
+    return deleteDocument(ctx, id);
   }
 
   @Authorized('ADMIN', 'RISK_MANAGER')

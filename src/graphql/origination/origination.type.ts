@@ -93,6 +93,12 @@ export class AgreementType {
 
   @Field(() => String, { nullable: true, description: 'E_SIGNATURE or SIGNED_UPLOAD.' })
   signedVia?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'SIGNED_UPLOAD: the uploaded signed agreement (a SIGNED_AGREEMENT document).' })
+  signedDocumentId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'SIGNED_UPLOAD: sha256 of the uploaded signed agreement.' })
+  signedDocumentHash?: string | null;
 }
 
 @ObjectType('LoanOrigination', { description: "Where the application is in origination, as the loan's workflow last persisted it." })
@@ -161,12 +167,15 @@ export class TransactionType {
   transactionDate!: string;
 }
 
-@ObjectType('Document')
+@ObjectType('Document', { description: 'A file about a loan: customer uploads (POST /documents), the generated agreement, a signed agreement.' })
 export class DocumentType {
   @Field(() => ID)
   id!: string;
 
-  @Field()
+  @Field(() => ID, { nullable: true })
+  loanId?: string | null;
+
+  @Field({ description: 'ID_DOCUMENT, PROOF_OF_ADDRESS, PROOF_OF_INCOME, OTHER, AGREEMENT or SIGNED_AGREEMENT.' })
   type!: string;
 
   @Field()
@@ -186,6 +195,9 @@ export class DocumentType {
 
   @Field(() => DateTimeScalar)
   createdAt!: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Set when the document was deleted (soft delete).' })
+  deletedAt?: Date | null;
 }
 
 @ObjectType('RiskRuleSet', { description: 'The risk rules in force (json-rules-engine style conditions).' })

@@ -1,0 +1,124 @@
+/**
+ * Document upload and download over plain HTTP (GraphQL carries no files):
+ *   POST /documents      multipart/form-data: file, loanId, type[, clientMutationId] → 201 JSON
+ *   GET  /documents/:id  the bytes, with their Content-Type and an attachment Content-Disposition
+ * Same Bearer auth as /graphql; errors have the GraphQL shape {errors:[{message, extensions:{code, field}}]}.
+ * The rules live in src/services/document.service.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import multer from 'multer';
+import type { AppConfig } from '../config';
+import { DomainError, type ErrorCode } from '../domain/errors';
+import type { Logger } from '../logger';
+import { actorFromToken } from '../services/auth.service';
+import { ANONYMOUS_ACTOR, type ServiceContext } from '../services/context';
+import { downloadDocument, UploadRejectedError, uploadDocument } from '../services/document.service';
+import type { DocumentStorage } from '../services/storage';
+import type { LoanWorkflowGateway } from '../temporal-client';
+import type { MikroORM } from '@mikro-orm/postgresql';
+
+export interface DocumentRouteDeps {
+  orm: MikroORM;
+  temporal: LoanWorkflowGateway;
+  config: AppConfig;
+  log: Logger;
+  storage: DocumentStorage;
+}
+
+const HTTP_STATUS: Record<ErrorCode, number> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  INVALID_STAGE: 409,
+  LOAN_LOCKED: 409,
+};
+
+function sendError(res: Response, status: number, code: string, message: string, field?: string): void {
+  res.status(status).json({ errors: [{ message, extensions: { code, ...(field ? { field } : {}) } }] });
+}
+
+function context(req: Request, deps: DocumentRouteDeps): ServiceContext {
+  const auth = req.headers.authorization;
+  const bearer = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
+  return { em: deps.orm.em.fork(), actor: actorFromToken(bearer, deps.config) ?? ANONYMOUS_ACTOR, config: deps.config, temporal: deps.temporal };
+}
+
+/** ASCII fallback plus RFC 5987 UTF-8 name, so any file name downloads safely. */
+function contentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}
+
+export function documentRoutes(deps: DocumentRouteDeps): express.Router {
+  const router = express.Router();
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: deps.config.documents.maxUploadBytes, files: 1, fields: 10, fieldSize: 1024, parts: 12 },
+  }).single('file');
+
+  const fail = (res: Response, err: unknown) => {
+    if (err instanceof UploadRejectedError) return sendError(res, err.httpStatus, err.code, err.message, err.field);
+    if (err instanceof DomainError) return sendError(res, HTTP_STATUS[err.code] ?? 400, err.code, err.message, err.field);
+    if (err instanceof multer.MulterError) {
+      if (err.code === 'LIMIT_FILE_SIZE') {
+        return sendError(res, 413, 'BAD_USER_INPUT', `file: is larger than ${deps.config.documents.maxUploadBytes} bytes`, 'file');
+      }
+      return sendError(res, 400, 'BAD_USER_INPUT', `${err.field ?? 'file'}: ${err.message}`, err.field ?? 'file');
+    }
+    const correlationId = randomUUID();
+    deps.log.error({ err, correlationId }, 'unexpected error in document request');
+    res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', correlationId } }] });
+  };
+
+  // Anonymous requests are turned away before any upload is read.
+  const authenticate = (req: Request, res: Response, next: NextFunction) => {
+    const ctx = context(req, deps);
+    if (!ctx.actor.authenticated) return sendError(res, 401, 'UNAUTHENTICATED', 'Sign in first: send Authorization: Bearer <accessToken>');
+    res.locals.ctx = ctx;
+    next();
+  };
+
+  router.post('/', authenticate, (req, res) => {
+    if (!req.is('multipart/form-data')) {
+      return sendError(res, 415, 'BAD_USER_INPUT', 'file: send multipart/form-data with fields file, loanId and type', 'file');
+    }
+    upload(req, res, async (err: unknown) => {
+      if (err) return fail(res, err);
+      try {
+        const body = (req.body ?? {}) as Record<string, string | undefined>;
+        const result = await uploadDocument(res.locals.ctx as ServiceContext, deps.storage, {
+          loanId: body.loanId,
+          type: body.type,
+          clientMutationId: body.clientMutationId,
+          fileName: req.file?.originalname,
+          contentType: req.file?.mimetype,
+          bytes: req.file?.buffer,
+        });
+        const loan = result.loan ? { id: result.loan.id, stage: result.loan.stage, status: result.loan.status, version: result.loan.version } : undefined;
+        res.status(201).json({ document: result.document, ...(loan ? { loan } : {}) });
+      } catch (e) {
+        fail(res, e);
+      }
+    });
+  });
+
+  router.get('/:id', authenticate, async (req, res) => {
+    try {
+      const { document, bytes } = await downloadDocument(res.locals.ctx as ServiceContext, deps.storage, String(req.params.id));
+      res.status(200);
+      res.setHeader('Content-Type', document.contentType);
+      res.setHeader('Content-Length', String(bytes.length));
+      res.setHeader('Content-Disposition', contentDisposition(document.fileName));
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('ETag', `"${document.sha256}"`);
+      res.setHeader('Cache-Control', 'private, no-store');
+      res.end(bytes);
+    } catch (e) {
+      fail(res, e);
+    }
+  });
+  return router;
+}
