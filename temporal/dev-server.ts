@@ -21,6 +21,8 @@ export interface DevServerOptions {
   headless?: boolean;
   /** Trade durability for speed (tests): WAL + synchronous=OFF, as the Temporal SDK's own CI does. */
   fastSqlite?: boolean;
+  /** Dynamic config overrides, e.g. { 'limit.historyCount.suggestContinueAsNew': 40 } (tests). */
+  dynamicConfig?: Record<string, string | number | boolean>;
   log?: (line: string) => void;
 }
 
@@ -83,6 +85,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<ChildProce
   }
   if (opts.fastSqlite) args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF');
   for (const key of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
+  for (const [key, value] of Object.entries(opts.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
   let output = '';
   const keep = (chunk: Buffer) => {
