@@ -28,6 +28,39 @@ export interface AppConfig {
     agreementExpirySeconds: number;
   };
   documents: { storageDir: string; maxUploadBytes: number };
+  events: {
+    /** RabbitMQ; when unreachable the platform still runs and events wait in the outbox. */
+    rabbitmqUrl: string;
+    /** Topic exchange the relay publishes to (routing key `<category>.<Type>`). */
+    exchange: string;
+    /** `source` in every event envelope. */
+    source: string;
+    /** Run the outbox relay in the worker process (one relay per database is leader at a time). */
+    relayEnabled: boolean;
+    relayBatchSize: number;
+    /** Fallback poll interval; commits wake the relay at once through LISTEN/NOTIFY. */
+    relayPollMs: number;
+    /** Back-off before reconnecting to a broker that is down. */
+    reconnectMs: number;
+    /** Sent rows older than this are deleted from the outbox. */
+    retentionHours: number;
+  };
+  notifications: {
+    /** Run the notification consumer and dispatcher in the worker process. */
+    enabled: boolean;
+    /** The consumer's durable queue (bound to `loan.#` on the events exchange). */
+    queue: string;
+    smtp: { host: string; port: number; secure: boolean; user: string; password: string; from: string };
+    /** HTTP webhook providers; an empty URL disables the channel (deliveries are SKIPPED). */
+    smsWebhookUrl: string;
+    pushWebhookUrl: string;
+    webhookTimeoutMs: number;
+    /** Attempts per delivery before it is dead-lettered, and the first retry delay (doubling). */
+    maxAttempts: number;
+    retryBaseMs: number;
+    /** Dead deliveries are published to this queue. */
+    deadLetterQueue: string;
+  };
 }
 
 function int(name: string, fallback: number): number {
@@ -65,6 +98,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     documents: {
       storageDir: env.DOCUMENT_STORAGE_DIR ?? join(projectRoot(), '.data', 'documents'),
       maxUploadBytes: int('DOCUMENT_MAX_UPLOAD_BYTES', 10 * 1024 * 1024),
+    },
+    events: {
+      rabbitmqUrl: env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+      exchange: env.EVENTS_EXCHANGE ?? 'loan-platform.events',
+      source: env.EVENTS_SOURCE ?? 'loan-platform',
+      relayEnabled: env.OUTBOX_RELAY_ENABLED !== 'false',
+      relayBatchSize: int('OUTBOX_RELAY_BATCH_SIZE', 500),
+      relayPollMs: int('OUTBOX_RELAY_POLL_MS', 1000),
+      reconnectMs: int('RABBITMQ_RECONNECT_MS', 2000),
+      retentionHours: int('OUTBOX_RETENTION_HOURS', 168),
+    },
+    notifications: {
+      enabled: env.NOTIFICATIONS_ENABLED !== 'false',
+      queue: env.NOTIFICATIONS_QUEUE ?? 'loan-platform.notifications',
+      smtp: {
+        host: env.SMTP_HOST ?? '127.0.0.1',
+        port: int('SMTP_PORT', 1025),
+        secure: env.SMTP_SECURE === 'true',
+        user: env.SMTP_USER ?? '',
+        password: env.SMTP_PASSWORD ?? '',
+        from: env.SMTP_FROM ?? 'Loan Platform <no-reply@loan-platform.local>',
+      },
+      smsWebhookUrl: env.SMS_WEBHOOK_URL ?? '',
+      pushWebhookUrl: env.PUSH_WEBHOOK_URL ?? '',
+      webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 5000),
+      maxAttempts: int('NOTIFICATION_MAX_ATTEMPTS', 5),
+      retryBaseMs: int('NOTIFICATION_RETRY_BASE_MS', 2000),
+      deadLetterQueue: env.NOTIFICATIONS_DEAD_LETTER_QUEUE ?? 'loan-platform.notifications.dead-letter',
     },
   };
 }

@@ -7,8 +7,13 @@ import { RiskRuleSet } from './risk-rule-set.entity';
 import { Document } from './document.entity';
 import { LoanInstallment, LoanTransaction } from './loan-account.entity';
 import { User } from './user.entity';
+import { OutboxEvent } from './outbox-event.entity';
+import { EventTypeSetting } from './event-type-setting.entity';
+import { Notification, NotificationDelivery, NotificationPreference, NotificationTemplate } from './notification.entity';
 
 export { Customer, Document, Loan, LoanEvent, LoanInstallment, LoanProduct, LoanTransaction, RefreshToken, RiskRuleSet, User };
+export { EventTypeSetting, Notification, NotificationDelivery, NotificationPreference, NotificationTemplate, OutboxEvent };
 export { DecimalType } from './decimal.type';
 
-export const ENTITIES = [Customer, LoanProduct, Loan, LoanEvent, User, RefreshToken, RiskRuleSet, Document, LoanInstallment, LoanTransaction];
+export const ENTITIES = [Customer, LoanProduct, Loan, LoanEvent, User, RefreshToken, RiskRuleSet, Document, LoanInstallment, LoanTransaction,
+  OutboxEvent, EventTypeSetting, Notification, NotificationDelivery, NotificationPreference, NotificationTemplate];

@@ -1,5 +1,6 @@
 import type { ServiceContext } from '../services/context';
 import type { Loaders } from './loaders';
+import type { EventBusLike } from '../events/pubsub';
 
 /** Per-request context: a forked EntityManager, the actor, and per-request DataLoaders. */
 export interface GraphQLContext extends ServiceContext {
@@ -7,4 +8,6 @@ export interface GraphQLContext extends ServiceContext {
   /** The caller's IP address (recorded with e-signatures). */
   ip: string | null;
   loaders: Loaders;
+  /** The API's event stream (GraphQL subscriptions); absent where the server runs without one. */
+  events?: EventBusLike;
 }

@@ -19,12 +19,16 @@ import { landingPage } from './landing-page';
 import { complexityLimitPlugin, depthLimitRule } from './limits';
 import { createLoaders } from './loaders';
 import { createSchema } from './schema';
+import { attachSubscriptions } from './subscriptions';
+import type { EventBusLike } from '../events/pubsub';
 
 export interface ApiDeps {
   orm: MikroORM;
   temporal: LoanWorkflowGateway;
   config: AppConfig;
   log: Logger;
+  /** Feeds GraphQL subscriptions (from RabbitMQ); without it subscriptions are unavailable. */
+  events?: EventBusLike;
 }
 
 export interface ApiServer {
@@ -63,7 +67,8 @@ async function readiness(deps: ApiDeps): Promise<{ ok: boolean; checks: Record<s
 export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
   const app = express();
   const httpServer = createServer(app);
-  const schema = await createSchema();
+  const schema = await createSchema(deps.events?.pubsub);
+  const subscriptions = attachSubscriptions(httpServer, schema, deps);
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     formatError: createFormatError(deps.log),
@@ -71,6 +76,7 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
     validationRules: [depthLimitRule(deps.config.graphql.maxDepth)],
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      { serverWillStart: async () => ({ drainServer: () => subscriptions.dispose() }) },
       // Apollo's default Sandbox loads from a CDN; this platform must work offline.
       ApolloServerPluginLandingPageDisabled(),
       complexityLimitPlugin(deps.config.graphql.maxComplexity),
@@ -105,6 +111,7 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
         const header = req.headers['x-request-id'];
         return {
           ...base,
+          events: deps.events,
           requestId: typeof header === 'string' && header ? header : randomUUID(),
           ip: req.ip ?? null,
           loaders: createLoaders(base),

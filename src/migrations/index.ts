@@ -3,6 +3,7 @@ import { Migration20261122184345_initial } from './Migration20261122184345_initi
 import { Migration20261122192528_auth } from './Migration20261122192528_auth';
 import { Migration20261122193223_origination } from './Migration20261122193223_origination';
 import { Migration20261123093000_kyc_queue } from './Migration20261123093000_kyc_queue';
+import { Migration20261123101500_events } from './Migration20261123101500_events';
 
 /** Every committed migration, in order. After `npm run migration:create`, add the new class here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122192528_auth', class: Migration20261122192528_auth },
   { name: 'Migration20261122193223_origination', class: Migration20261122193223_origination },
   { name: 'Migration20261123093000_kyc_queue', class: Migration20261123093000_kyc_queue },
+  { name: 'Migration20261123101500_events', class: Migration20261123101500_events },
 ];

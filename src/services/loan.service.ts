@@ -6,6 +6,7 @@ import { isTerminalStage, type LoanStage, type LoanStatus } from '../domain/loan
 import { Decimal } from '../domain/money';
 import { isStaff } from '../domain/roles';
 import { Customer, Loan, LoanEvent, LoanProduct } from '../entities';
+import { recordLoanCreatedEvent, recordTransitionEvent } from '../events/loan-events';
 import { loanWorkflowId, summaryLine, type RecordTransitionInput } from '../workflows/messages';
 import { actingAs, assertOwnCustomerOrStaff, canAccessCustomer, forbidden } from './authorization';
 import { requireTemporal, type ServiceContext } from './context';
@@ -92,6 +93,7 @@ export async function applyForLoan(ctx: ServiceContext, input: ApplyForLoanInput
         summaryLine(summary, loan),
       );
       started = true;
+      await recordLoanCreatedEvent(em, loan, actor);
       // One INSERT with the run id already set (an UPDATE afterwards would bump the version).
       await em.flush();
       return loan;
@@ -184,6 +186,7 @@ export async function recordTransition(ctx: ServiceContext, input: RecordTransit
       reason: input.reason ?? null,
       data: input.data ?? null,
     });
+    await recordTransitionEvent(em, loan, input);
     await em.flush();
     return loan.version;
   });
