@@ -72,6 +72,11 @@ export const loanActionUpdates = Object.fromEntries(
 ) as { [A in LoanActionName]: UpdateDefinition<LoanView, [LoanActionRequest<A>]> };
 
 export const withdrawApplicationUpdate = loanActionUpdates.withdrawApplication;
+/**
+ * The staff upload of the signed paper agreement (POST /documents, type SIGNED_AGREEMENT, LOAN_OFFICER or
+ * MANAGER): like signAgreement it moves AGREEMENT → ACTIVATION, recording the upload's id and sha256.
+ */
+export const uploadSignedAgreementUpdate = loanActionUpdates.uploadSignedAgreement;
 export const loanStateQuery = defineQuery<LoanView>('loanState');
 
 /** Payload of the activity that persists a transition to the PostgreSQL projection. */
