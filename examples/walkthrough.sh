@@ -64,6 +64,9 @@ UPLOADED=$(curl -s "$BASE/documents" -H "authorization: Bearer $ADA" -F "loanId=
 echo "uploaded     $(echo "$UPLOADED" | json 'document.type + " " + r.document.fileName + " sha256 " + r.document.sha256')"
 echo "local sha256 $(sha256sum "$TMP/passport.pdf" | cut -d' ' -f1)"
 echo "a text file claimed as a PDF is refused: $(printf 'hello' > "$TMP/fake.pdf"; curl -s -o /dev/null -w '%{http_code}' "$BASE/documents" -H "authorization: Bearer $ADA" -F "loanId=$LOAN" -F type=OTHER -F "file=@$TMP/fake.pdf;type=application/pdf")"
+printf '\x89PNG\r\n\x1a\n(an old utility bill)' > "$TMP/bill.png"
+BILL=$(curl -s "$BASE/documents" -H "authorization: Bearer $ADA" -F "loanId=$LOAN" -F type=PROOF_OF_ADDRESS -F "file=@$TMP/bill.png;type=image/png" | json document.id)
+gql origination/07-delete-document.graphql "{\"id\":\"$BILL\"}" "$ADA" | out '"deleted      " + d.deleteDocument.type + " at " + d.deleteDocument.deletedAt'
 gql origination/06-documents.graphql "{\"loanId\":\"$LOAN\"}" "$ADA" | field 'documents.map(d => d.type + " " + d.size + " bytes " + d.url).join("\n")'
 
 echo "== KYC"
