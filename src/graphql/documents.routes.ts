@@ -36,6 +36,9 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   LOAN_LOCKED: 409,
 };
 
+/** Room for the form fields and part headers around the file in a multipart body. */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
 function sendError(res: Response, status: number, code: string, message: string, field?: string): void {
   res.status(status).json({ errors: [{ message, extensions: { code, ...(field ? { field } : {}) } }] });
 }
@@ -84,6 +87,12 @@ export function documentRoutes(deps: DocumentRouteDeps): express.Router {
   router.post('/', authenticate, (req, res) => {
     if (!req.is('multipart/form-data')) {
       return sendError(res, 415, 'BAD_USER_INPUT', 'file: send multipart/form-data with fields file, loanId and type', 'file');
+    }
+    // A body far beyond the limit is refused before it is read (multer would read and drain it all).
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > deps.config.documents.maxUploadBytes + MULTIPART_OVERHEAD_BYTES) {
+      res.setHeader('Connection', 'close');
+      return sendError(res, 413, 'BAD_USER_INPUT', `file: is larger than ${deps.config.documents.maxUploadBytes} bytes`, 'file');
     }
     upload(req, res, async (err: unknown) => {
       if (err) return fail(res, err);

@@ -124,6 +124,12 @@ describe('upload and download', () => {
     expect(storedFiles(loanId).length).toBe(filesBefore);
   });
 
+  it('refuses a body far over the limit (413) from its Content-Length, before reading it', async () => {
+    const res = await upload(app, b.token, { loanId, type: 'OTHER', bytes: Buffer.concat([FILES.pdf, Buffer.alloc(4 * MAX_BYTES, 0x20)]) });
+    expect(res.status).toBe(413);
+    expect(res.body.errors[0]).toEqual({ message: `file: is larger than ${MAX_BYTES} bytes`, extensions: { code: 'BAD_USER_INPUT', field: 'file' } });
+  });
+
   it('accepts a file of exactly the limit', async () => {
     const bytes = Buffer.concat([FILES.pdf, Buffer.alloc(MAX_BYTES - FILES.pdf.length, 0x20)]);
     const res = await upload(app, b.token, { loanId, type: 'OTHER', bytes });
