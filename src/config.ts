@@ -28,6 +28,18 @@ export interface AppConfig {
     agreementExpirySeconds: number;
   };
   documents: { storageDir: string; maxUploadBytes: number };
+  cob: {
+    /** Start the daily COB schedule (advance the business date, close the day) from the API. */
+    scheduleEnabled: boolean;
+    cron: string;
+    timezone: string;
+    /** Loans per child workflow, loans per transaction, child workflows at once. */
+    partitionSize: number;
+    chunkSize: number;
+    maxParallelPartitions: number;
+    /** COB may run on its own workers; empty: the main task queue. */
+    taskQueue: string;
+  };
   events: {
     /** RabbitMQ; when unreachable the platform still runs and events wait in the outbox. */
     rabbitmqUrl: string;
@@ -98,6 +110,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     documents: {
       storageDir: env.DOCUMENT_STORAGE_DIR ?? join(projectRoot(), '.data', 'documents'),
       maxUploadBytes: int('DOCUMENT_MAX_UPLOAD_BYTES', 10 * 1024 * 1024),
+    },
+    cob: {
+      scheduleEnabled: (env.COB_SCHEDULE_ENABLED ?? 'true') !== 'false',
+      cron: env.COB_CRON ?? '0 0 * * *',
+      timezone: env.COB_TIMEZONE ?? 'UTC',
+      partitionSize: int('COB_PARTITION_SIZE', 10000),
+      chunkSize: int('COB_CHUNK_SIZE', 1000),
+      maxParallelPartitions: int('COB_MAX_PARALLEL_PARTITIONS', 4),
+      taskQueue: env.COB_TASK_QUEUE ?? '',
     },
     events: {
       rabbitmqUrl: env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672',

@@ -2,7 +2,10 @@
  * The API's side of Temporal: start a loan workflow, send it updates, and translate Temporal's
  * failures into our typed domain errors. Services use this; nothing else talks to the client.
  */
-import { Client, Connection, WorkflowUpdateFailedError, WorkflowIdReusePolicy, WorkflowIdConflictPolicy } from '@temporalio/client';
+import {
+  Client, Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError,
+  WorkflowIdReusePolicy, WorkflowIdConflictPolicy,
+} from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes, WorkflowNotFoundError } from '@temporalio/common';
 import type { AppConfig } from './config';
 import { DomainError, isErrorCode } from './domain/errors';
@@ -15,6 +18,9 @@ import {
   type LoanView,
   type LoanWorkflowInput,
 } from './workflows/messages';
+import {
+  BUSINESS_DAY_WORKFLOW_TYPE, COB_WORKFLOW_TYPE, cobWorkflowId, servicingUpdate, type CobWorkflowInput, type ServicingRequest, type ServicingResult,
+} from './workflows/servicing-messages';
 import { CustomerIdKey, LoanIdKey, LoanStageKey, LoanStatusKey, ProductIdKey, SEARCH_ATTRIBUTES } from './workflows/search-attributes';
 
 /** Thrown when the loan's workflow has already completed; the caller explains it from the projection. */
@@ -73,6 +79,48 @@ export class LoanWorkflowGateway {
         .getHandle(loanWorkflowId(loanId))
         .executeUpdate(loanActionUpdates[action] as never, { args: [request], updateId: request.requestId }) as Promise<LoanView>,
     );
+  }
+
+  /** A servicing request (repayment, payoff, ...) as the loan workflow's `servicing` Update. */
+  async servicing(request: ServicingRequest): Promise<ServicingResult> {
+    return this.update(request.loanId, () =>
+      this.client.workflow
+        .getHandle(loanWorkflowId(request.loanId))
+        // No update id from the idempotency key: Temporal would replay a rejected attempt's failure to a
+        // corrected retry. Idempotency lives in the database (one transaction per loan and key).
+        .executeUpdate(servicingUpdate, { args: [request] }),
+    );
+  }
+
+  /** Starts close of business up to a date (`cob-<date>`); a run already going for it is a CONFLICT. */
+  async startCloseOfBusiness(input: CobWorkflowInput): Promise<{ workflowId: string; runId: string }> {
+    const workflowId = cobWorkflowId(input.upTo);
+    try {
+      const handle = await this.client.workflow.start(COB_WORKFLOW_TYPE, {
+        taskQueue: input.taskQueue,
+        workflowId,
+        args: [input],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      });
+      return { workflowId, runId: handle.firstExecutionRunId };
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new DomainError('CONFLICT', `Close of business ${workflowId} is already running`);
+      throw err;
+    }
+  }
+
+  /** Creates or updates the daily COB schedule (advance the business date, then close the day). */
+  async ensureCobSchedule(settings: Omit<CobWorkflowInput, 'upTo' | 'resume'>, cron: string, timezone: string, scheduleId = 'loan-close-of-business'): Promise<string> {
+    const action = { type: 'startWorkflow' as const, workflowType: BUSINESS_DAY_WORKFLOW_TYPE, taskQueue: settings.taskQueue, args: [settings] };
+    const spec = { cronExpressions: [cron], timezone };
+    try {
+      await this.client.schedule.create({ scheduleId, spec, action, policies: { overlap: ScheduleOverlapPolicy.SKIP } });
+    } catch (err) {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+      await this.client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec, action }));
+    }
+    return scheduleId;
   }
 
   async describe(loanId: string): Promise<{ runId: string; status: string; historyLength: number } | undefined> {

@@ -9,6 +9,7 @@ import type { Offer, RiskResult } from '../domain/origination';
 import { generateAgreement } from '../services/agreement.service';
 import { assessLoan } from '../services/risk.service';
 import type { DocumentStorage } from '../services/storage';
+import { applyServicing, type ServicingRequest, type ServicingResult } from '../services/servicing.service';
 
 export interface ActivityDeps {
   orm: MikroORM;
@@ -21,7 +22,7 @@ async function asActivity<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
-    if (err instanceof DomainError) throw ApplicationFailure.create({ type: err.code, message: err.message, nonRetryable: true });
+    if (err instanceof DomainError) throw ApplicationFailure.create({ type: err.code, message: err.message, details: err.field ? [err.field] : [], nonRetryable: true });
     throw err;
   }
 }
@@ -35,6 +36,9 @@ export function createLoanActivities(deps: ActivityDeps) {
     },
     async assessLoanRisk(input: { loanId: string }): Promise<RiskResult> {
       return asActivity(() => assessLoan(context(), input.loanId));
+    },
+    async applyLoanServicing(input: ServicingRequest): Promise<ServicingResult> {
+      return asActivity(() => applyServicing(deps.orm.em.fork(), input));
     },
     async generateAgreement(input: { loanId: string; offer: Offer }): Promise<AgreementDocument> {
       // The agreement's schedule is shown for a disbursement today (UTC); activation uses the real date.

@@ -10,10 +10,14 @@ import { User } from './user.entity';
 import { OutboxEvent } from './outbox-event.entity';
 import { EventTypeSetting } from './event-type-setting.entity';
 import { Notification, NotificationDelivery, NotificationPreference, NotificationTemplate } from './notification.entity';
+import { GlAccount, JournalEntry } from './ledger.entity';
+import { BusinessDate, CobRun, CobStep, DelinquencyRangeRow, LoanAccountLock } from './cob.entity';
 
+export { BusinessDate, CobRun, CobStep, DelinquencyRangeRow, GlAccount, JournalEntry, LoanAccountLock };
 export { Customer, Document, Loan, LoanEvent, LoanInstallment, LoanProduct, LoanTransaction, RefreshToken, RiskRuleSet, User };
 export { EventTypeSetting, Notification, NotificationDelivery, NotificationPreference, NotificationTemplate, OutboxEvent };
 export { DecimalType } from './decimal.type';
 
 export const ENTITIES = [Customer, LoanProduct, Loan, LoanEvent, User, RefreshToken, RiskRuleSet, Document, LoanInstallment, LoanTransaction,
+  GlAccount, JournalEntry, BusinessDate, CobStep, CobRun, LoanAccountLock, DelinquencyRangeRow,
   OutboxEvent, EventTypeSetting, Notification, NotificationDelivery, NotificationPreference, NotificationTemplate];

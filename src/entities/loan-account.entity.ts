@@ -1,12 +1,17 @@
-import { Entity, ManyToOne, OptionalProps, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
-import type { Decimal } from '../domain/money';
+import { Entity, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
+import { Decimal } from '../domain/money';
 import { DecimalType } from './decimal.type';
 import { Loan } from './loan.entity';
 
 /** One installment of an active loan's repayment schedule, persisted at activation. */
+const ZERO = new Decimal(0);
+
 @Entity({ tableName: 'loan_installment' })
 @Unique({ properties: ['loan', 'installmentNumber'] })
+@Index({ properties: ['loan', 'dueDate'] })
 export class LoanInstallment {
+  [OptionalProps]?: 'principalPaid' | 'interestPaid' | 'feePaid' | 'penaltyPaid' | 'interestWaived' | 'feeWaived' | 'penaltyWaived' | 'interestAccrued' | 'completed';
+
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
 
@@ -33,13 +38,50 @@ export class LoanInstallment {
 
   @Property({ type: DecimalType })
   penaltyChargesDue!: Decimal;
+
+  @Property({ type: DecimalType, defaultRaw: '0' })
+  principalPaid: Decimal = ZERO;
+
+  @Property({ type: DecimalType, defaultRaw: '0' })
+  interestPaid: Decimal = ZERO;
+
+  @Property({ type: DecimalType, defaultRaw: '0' })
+  feePaid: Decimal = ZERO;
+
+  @Property({ type: DecimalType, defaultRaw: '0' })
+  penaltyPaid: Decimal = ZERO;
+
+  @Property({ type: DecimalType, defaultRaw: '0' })
+  interestWaived: Decimal = ZERO;
+
+  @Property({ type: DecimalType, defaultRaw: '0' })
+  feeWaived: Decimal = ZERO;
+
+  @Property({ type: DecimalType, defaultRaw: '0' })
+  penaltyWaived: Decimal = ZERO;
+
+  /** Interest earned so far (periodic accrual, posted by close of business). */
+  @Property({ type: DecimalType, defaultRaw: '0' })
+  interestAccrued: Decimal = ZERO;
+
+  /** Business date the overdue penalty was charged (once per installment). */
+  @Property({ type: 'date', nullable: true })
+  penaltyAppliedOn?: string | null;
+
+  /** Every component settled (paid or waived). */
+  @Property({ type: 'boolean', defaultRaw: 'false' })
+  completed: boolean = false;
 }
 
-/** A money movement on a loan (DISBURSEMENT now; repayments and the rest with servicing). */
+/**
+ * A money movement on a loan: DISBURSEMENT, REPAYMENT, ACCRUAL, PENALTY, WAIVE_INTEREST, WRITE_OFF,
+ * RECOVERY, CREDIT_BALANCE_REFUND. Each has a balanced journal entry (see ledger.service.ts).
+ */
 @Entity({ tableName: 'loan_transaction' })
 @Unique({ properties: ['loan', 'requestId'] })
+@Index({ properties: ['loan', 'transactionDate'] })
 export class LoanTransaction {
-  [OptionalProps]?: 'createdAt';
+  [OptionalProps]?: 'createdAt' | 'principalPortion' | 'interestPortion' | 'feePortion' | 'penaltyPortion' | 'overpaymentPortion' | 'reversed' | 'createdBy';
 
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
@@ -59,6 +101,38 @@ export class LoanTransaction {
 
   @Property({ type: 'string', length: 100 })
   requestId!: string;
+
+  @Property({ type: DecimalType, defaultRaw: '0' })
+  principalPortion: Decimal = ZERO;
+
+  @Property({ type: DecimalType, defaultRaw: '0' })
+  interestPortion: Decimal = ZERO;
+
+  @Property({ type: DecimalType, defaultRaw: '0' })
+  feePortion: Decimal = ZERO;
+
+  @Property({ type: DecimalType, defaultRaw: '0' })
+  penaltyPortion: Decimal = ZERO;
+
+  /** Money beyond everything owed: the loan's credit balance (a liability to the borrower). */
+  @Property({ type: DecimalType, defaultRaw: '0' })
+  overpaymentPortion: Decimal = ZERO;
+
+  @Property({ type: 'string', length: 40, nullable: true })
+  paymentType?: string | null;
+
+  /** For a PENALTY charge: the installment it was charged on. */
+  @Property({ type: 'integer', nullable: true })
+  installmentNumber?: number | null;
+
+  @Property({ type: 'boolean', defaultRaw: 'false' })
+  reversed: boolean = false;
+
+  @Property({ type: 'datetime', nullable: true })
+  reversedAt?: Date | null;
+
+  @Property({ type: 'string', length: 100, defaultRaw: `'system'` })
+  createdBy: string = 'system';
 
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();

@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { OptionalProps, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
 import { LOAN_STAGES, LOAN_STATUSES, type LoanStage, type LoanStatus } from '../domain/loan-lifecycle';
 import { REPAYMENT_FREQUENCY_TYPES, type RepaymentFrequencyType } from '../domain/loan-application';
-import type { Decimal } from '../domain/money';
+import { Decimal } from '../domain/money';
 import type { OriginationState } from '../domain/origination';
 import { Customer } from './customer.entity';
 import { DecimalType } from './decimal.type';
 import { LoanProduct } from './loan-product.entity';
+
+const ZERO = new Decimal(0);
 
 /**
  * The PostgreSQL projection of a loan. The loan's Temporal workflow decides; activities write here;
@@ -16,8 +18,9 @@ import { LoanProduct } from './loan-product.entity';
 @Index({ properties: ['createdAt', 'id'] })
 @Index({ properties: ['customer', 'createdAt'] })
 @Index({ properties: ['status'] })
+@Index({ properties: ['status', 'id'] })
 export class Loan {
-  [OptionalProps]?: 'status' | 'stage' | 'submittedAt' | 'createdAt' | 'updatedAt' | 'version';
+  [OptionalProps]?: 'status' | 'stage' | 'submittedAt' | 'createdAt' | 'updatedAt' | 'version' | 'daysPastDue' | 'overdueAmount' | 'creditBalance';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -74,6 +77,36 @@ export class Loan {
   /** Set at activation: the business date the money went out. */
   @Property({ type: 'date', nullable: true })
   disbursedOn?: string | null;
+
+  /** The last business date close of business processed this loan (null: never). */
+  @Property({ type: 'date', nullable: true })
+  lastCobDate?: string | null;
+
+  @Property({ type: 'integer', defaultRaw: '0' })
+  daysPastDue: number = 0;
+
+  @Property({ type: 'string', length: 40, nullable: true })
+  delinquencyClass?: string | null;
+
+  @Property({ type: 'date', nullable: true })
+  nextDueDate?: string | null;
+
+  @Property({ type: DecimalType, nullable: true })
+  nextDueAmount?: Decimal | null;
+
+  @Property({ type: DecimalType, defaultRaw: '0' })
+  overdueAmount: Decimal = ZERO;
+
+  /** Overpaid money the lender owes the borrower (refundable). */
+  @Property({ type: DecimalType, defaultRaw: '0' })
+  creditBalance: Decimal = ZERO;
+
+  @Property({ type: 'date', nullable: true })
+  writtenOffOn?: string | null;
+
+  /** Business date the loan closed (repaid, foreclosed or written off). */
+  @Property({ type: 'date', nullable: true })
+  closedOn?: string | null;
 
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();

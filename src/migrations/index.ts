@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122184345_initial } from './Migration20261122184345_initial';
 import { Migration20261122192528_auth } from './Migration20261122192528_auth';
 import { Migration20261122193223_origination } from './Migration20261122193223_origination';
+import { Migration20261123100000_servicing } from './Migration20261123100000_servicing';
 import { Migration20261123093000_kyc_queue } from './Migration20261123093000_kyc_queue';
 import { Migration20261123101500_events } from './Migration20261123101500_events';
 
@@ -10,6 +11,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122184345_initial', class: Migration20261122184345_initial },
   { name: 'Migration20261122192528_auth', class: Migration20261122192528_auth },
   { name: 'Migration20261122193223_origination', class: Migration20261122193223_origination },
+  { name: 'Migration20261123100000_servicing', class: Migration20261123100000_servicing },
   { name: 'Migration20261123093000_kyc_queue', class: Migration20261123093000_kyc_queue },
   { name: 'Migration20261123101500_events', class: Migration20261123101500_events },
 ];

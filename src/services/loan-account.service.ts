@@ -1,7 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { buildSchedule, type LoanTerms } from '../domain';
 import type { Offer } from '../domain/origination';
+import { addDays } from '../domain/dates';
+import { journalLines, zeroPortions } from '../domain/ledger';
+import { Decimal } from '../domain/money';
 import { Loan, LoanInstallment, LoanProduct, LoanTransaction } from '../entities';
+import { postJournal } from './ledger.service';
 
 /**
  * The schedule terms of a loan under a product: the accepted offer's amount, rate and term, the
@@ -53,13 +57,21 @@ export async function activateAccount(em: EntityManager, loan: Loan): Promise<vo
       penaltyChargesDue: p.penaltyChargesDue,
     });
   }
-  em.create(LoanTransaction, {
+  // Close of business starts with the disbursement day itself.
+  loan.lastCobDate = addDays(disbursementDate, -1);
+  const disbursement = em.create(LoanTransaction, {
     loan: loan.id,
     type: 'DISBURSEMENT',
     amount: model.terms.principal,
     transactionDate: disbursementDate,
     requestId: `disbursement-${loan.id}`,
   });
+  await em.flush();
+  await postJournal(
+    em,
+    { loanTransactionId: disbursement.id, loanId: loan.id, currencyCode: loan.currencyCode, businessDate: disbursementDate, glMapping: product.glMapping },
+    journalLines('DISBURSEMENT', product.accountingRule, new Decimal(model.terms.principal), zeroPortions()),
+  );
 }
 
 export async function loanInstallments(em: EntityManager, loanId: string): Promise<LoanInstallment[]> {

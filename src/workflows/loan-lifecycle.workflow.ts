@@ -11,7 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { LoanActivities } from '../activities/loan.activities';
-import { DomainError } from '../domain/errors';
+import { DomainError, InvalidStageError } from '../domain/errors';
 import { isTerminalStage } from '../domain/loan-lifecycle';
 import {
   initialOrigination,
@@ -36,8 +36,9 @@ import {
   type LoanWorkflowState,
 } from './messages';
 import { LoanStageKey, LoanStatusKey } from './search-attributes';
+import { closeIfRepaidSignal, servicingUpdate, type ServicingRequest } from './servicing-messages';
 
-const { recordLoanTransition, assessLoanRisk, generateAgreement } = proxyActivities<LoanActivities>({
+const { recordLoanTransition, assessLoanRisk, generateAgreement, applyLoanServicing } = proxyActivities<LoanActivities>({
   startToCloseTimeout: '1 minute',
   // Persisting a decided transition must eventually succeed: retry (idempotently) until it does.
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['NOT_FOUND', 'CONFLICT'] },
@@ -125,6 +126,30 @@ export async function loanLifecycleWorkflow(input: LoanWorkflowInput): Promise<L
   }
 
   setHandler(loanStateQuery, view);
+
+  /** Repayment stage: the activity does the money movement; closing the loan is this workflow's decision. */
+  async function closeLoan(closeAs: 'CLOSED_OBLIGATIONS_MET' | 'WRITTEN_OFF', actor: ActorRef, reason: string): Promise<void> {
+    if (state.stage !== 'REPAYMENT') return;
+    await apply({ action: closeAs === 'WRITTEN_OFF' ? 'WRITE_OFF' : 'CLOSE', to: { stage: 'CLOSED', status: closeAs }, origination: state.origination, reason }, `close-${state.loanId}`, actor);
+  }
+  setHandler(
+    servicingUpdate,
+    async (req: ServicingRequest) => {
+      const result = await applyLoanServicing(req);
+      if (result.closeAs) await closeLoan(result.closeAs, req.actor, req.kind === 'WRITE_OFF' ? (req.payload.reason ?? 'written off') : 'fully repaid');
+      return result;
+    },
+    {
+      validator: (req: ServicingRequest) => {
+        if (state.stage !== 'REPAYMENT') throw asFailure(new InvalidStageError(`${req.kind} is not possible: the loan is ${state.stage} (status ${state.status})`));
+      },
+    },
+  );
+  setHandler(closeIfRepaidSignal, async () => {
+    if (state.stage !== 'REPAYMENT') return;
+    const result = await applyLoanServicing({ loanId: state.loanId, requestId: `close-check-${state.version}`, actor: SYSTEM, kind: 'CLOSE', payload: {} });
+    if (result.closeAs) await closeLoan(result.closeAs, SYSTEM, 'fully repaid (close of business)');
+  });
 
   for (const name of LOAN_ACTION_NAMES) {
     setHandler(

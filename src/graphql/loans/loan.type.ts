@@ -4,7 +4,7 @@ import type { LoanStage, LoanStatus } from '../../domain/loan-lifecycle';
 import type { Decimal } from '../../domain/money';
 import { LoanStageEnum, LoanStatusEnum, RepaymentFrequencyTypeEnum } from '../common/enums';
 import { PageInfo } from '../common/page-info.type';
-import { DateTimeScalar, DecimalScalar } from '../scalars';
+import { DateTimeScalar, DecimalScalar, LocalDateScalar } from '../scalars';
 
 @ObjectType('LoanWorkflow', { description: "The loan's durable Temporal workflow, for ops." })
 export class LoanWorkflowType {
@@ -55,6 +55,33 @@ export class LoanTimelineEntryType {
 export class LoanType {
   @Field(() => ID)
   id!: string;
+
+  @Field(() => LocalDateScalar, { nullable: true, description: 'Last business date close of business processed this loan.' })
+  lastCobDate?: string | null;
+
+  @Field(() => Int, { description: 'Days since the oldest unpaid installment fell due (as of the last COB).' })
+  daysPastDue!: number;
+
+  @Field(() => String, { nullable: true, description: 'Delinquency range, e.g. RANGE_1_30 (null: not delinquent).' })
+  delinquencyClass?: string | null;
+
+  @Field(() => LocalDateScalar, { nullable: true, description: 'Next installment due date (as of the last COB).' })
+  nextDueDate?: string | null;
+
+  @Field(() => DecimalScalar, { nullable: true })
+  nextDueAmount?: Decimal | null;
+
+  @Field(() => DecimalScalar, { description: 'Past due and unpaid (as of the last COB).' })
+  overdueAmount!: Decimal;
+
+  @Field(() => DecimalScalar, { description: 'Overpaid money owed back to the borrower.' })
+  creditBalance!: Decimal;
+
+  @Field(() => LocalDateScalar, { nullable: true })
+  writtenOffOn?: string | null;
+
+  @Field(() => LocalDateScalar, { nullable: true, description: 'Business date the loan closed.' })
+  closedOn?: string | null;
 
   @Field(() => DecimalScalar)
   principal!: Decimal;

@@ -150,9 +150,30 @@ export class InstallmentType {
 
   @Field(() => DecimalScalar)
   penaltyChargesDue!: string;
+
+  @Field(() => DecimalScalar)
+  principalPaid!: string;
+
+  @Field(() => DecimalScalar)
+  interestPaid!: string;
+
+  @Field(() => DecimalScalar)
+  feePaid!: string;
+
+  @Field(() => DecimalScalar)
+  penaltyPaid!: string;
+
+  @Field(() => DecimalScalar, { description: 'Interest forgiven (e.g. not yet earned at a payoff).' })
+  interestWaived!: string;
+
+  @Field(() => DecimalScalar, { description: 'Interest earned so far (periodic accrual by close of business).' })
+  interestAccrued!: string;
+
+  @Field({ description: 'Every component paid or waived.' })
+  completed!: boolean;
 }
 
-@ObjectType('LoanTransaction')
+@ObjectType('LoanTransaction', { description: 'DISBURSEMENT, REPAYMENT, ACCRUAL, PENALTY, WRITE_OFF, RECOVERY, CREDIT_BALANCE_REFUND or REVERSAL, with its split.' })
 export class TransactionType {
   @Field(() => ID)
   id!: string;
@@ -165,6 +186,33 @@ export class TransactionType {
 
   @Field(() => LocalDateScalar)
   transactionDate!: string;
+
+  @Field({ description: 'The idempotency key (or system key) the transaction was recorded under.' })
+  requestId!: string;
+
+  @Field(() => DecimalScalar)
+  principalPortion!: string;
+
+  @Field(() => DecimalScalar)
+  interestPortion!: string;
+
+  @Field(() => DecimalScalar)
+  feePortion!: string;
+
+  @Field(() => DecimalScalar)
+  penaltyPortion!: string;
+
+  @Field(() => DecimalScalar, { description: 'Paid beyond everything owed: added to the credit balance.' })
+  overpaymentPortion!: string;
+
+  @Field(() => String, { nullable: true })
+  paymentType?: string | null;
+
+  @Field({ description: 'Undone by a REVERSAL (its effects were replayed away).' })
+  reversed!: boolean;
+
+  @Field()
+  createdBy!: string;
 }
 
 @ObjectType('Document', { description: 'A file about a loan: customer uploads (POST /documents), the generated agreement, a signed agreement.' })

@@ -1,0 +1,73 @@
+import { Context } from '@temporalio/activity';
+import { addDays } from '../domain/dates';
+import { currentBusinessDate, setBusinessDate } from '../services/business-date.service';
+import {
+  enabledSteps,
+  finishCobRun,
+  nextChunk,
+  pendingCobDates,
+  planPartitions,
+  processChunk,
+  startCobRun,
+  type CobStepName,
+} from '../services/cob.service';
+import type { CobPartitionInput, CobTotals } from '../workflows/servicing-messages';
+import type { ActivityDeps } from './loan.activities';
+
+interface PartitionProgress extends CobTotals {
+  cursor: string | null;
+  closeLoanIds: string[];
+}
+
+/** Close-of-business activities; each call forks its own EntityManager. */
+export function createCobActivities(deps: ActivityDeps) {
+  const em = () => deps.orm.em.fork();
+  return {
+    async cobPendingDates(input: { upTo: string }): Promise<string[]> {
+      return pendingCobDates(em(), input.upTo);
+    },
+    async cobPlan(input: { date: string; partitionSize: number }) {
+      const e = em();
+      return { steps: await enabledSteps(e), partitions: await planPartitions(e, input.date, input.partitionSize) };
+    },
+    async cobStartRun(input: { date: string; workflowId: string }): Promise<void> {
+      await startCobRun(em(), input.date, input.workflowId);
+    },
+    async cobFinishRun(input: { date: string; totals: CobTotals }): Promise<void> {
+      await finishCobRun(em(), input.date, input.totals);
+    },
+    /**
+     * Processes a partition chunk by chunk, heartbeating after each committed chunk with its progress;
+     * a retry (worker died) resumes after the last heartbeat, and chunks committed since are skipped
+     * by the "not yet closed for this date" filter, so nothing is posted twice.
+     */
+    async processCobPartition(input: CobPartitionInput & { owner: string }): Promise<PartitionProgress> {
+      const ctx = Context.current();
+      const progress: PartitionProgress = (ctx.info.heartbeatDetails as PartitionProgress | undefined) ?? {
+        cursor: null, processed: 0, failed: 0, stepMillis: {}, closeLoanIds: [],
+      };
+      const steps = input.steps as CobStepName[];
+      for (;;) {
+        const e = em();
+        const ids = await nextChunk(e, input.date, input.fromId, input.toId, progress.cursor, input.chunkSize);
+        if (ids.length === 0) break;
+        const r = await processChunk(e, input.date, ids, steps, input.owner);
+        progress.cursor = ids[ids.length - 1];
+        progress.processed += r.processed;
+        progress.failed += r.failed;
+        progress.closeLoanIds.push(...r.closeLoanIds);
+        for (const [step, ms] of Object.entries(r.stepMillis)) progress.stepMillis[step] = (progress.stepMillis[step] ?? 0) + ms;
+        ctx.heartbeat(progress);
+      }
+      return progress;
+    },
+    async advanceBusinessDate(input: { days: number }): Promise<{ businessDate: string; cobDate: string }> {
+      const e = em();
+      const to = addDays(await currentBusinessDate(e), input.days);
+      await setBusinessDate(e, to);
+      return { businessDate: to, cobDate: addDays(to, -1) };
+    },
+  };
+}
+
+export type CobActivities = ReturnType<typeof createCobActivities>;

@@ -1,0 +1,65 @@
+import { Entity, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
+import type { Decimal } from '../domain/money';
+import type { GlAccountType } from '../domain/ledger';
+import { DecimalType } from './decimal.type';
+import { LoanTransaction } from './loan-account.entity';
+
+/** An account of the chart of accounts (seeded with the default chart; see domain/ledger.ts). */
+@Entity({ tableName: 'gl_account' })
+export class GlAccount {
+  [OptionalProps]?: 'createdAt';
+
+  @PrimaryKey({ type: 'integer', autoincrement: true })
+  id!: number;
+
+  @Property({ type: 'string', length: 20 })
+  @Unique()
+  code!: string;
+
+  @Property({ type: 'string', length: 100 })
+  name!: string;
+
+  @Property({ type: 'string', length: 20 })
+  type!: GlAccountType;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+}
+
+/**
+ * One line of the journal. Lines are written only by ledger.service.ts (one statement per loan
+ * transaction); the database refuses unbalanced statements and any update or delete.
+ */
+@Entity({ tableName: 'journal_entry' })
+@Index({ properties: ['glAccount', 'businessDate'] })
+@Index({ properties: ['loanTransaction'] })
+export class JournalEntry {
+  [OptionalProps]?: 'createdAt';
+
+  @PrimaryKey({ type: 'bigint', autoincrement: true })
+  id!: string;
+
+  @ManyToOne(() => LoanTransaction, { ref: true })
+  loanTransaction!: Ref<LoanTransaction>;
+
+  @Property({ type: 'uuid' })
+  loanId!: string;
+
+  @ManyToOne(() => GlAccount, { ref: true })
+  glAccount!: Ref<GlAccount>;
+
+  @Property({ type: 'string', length: 6 })
+  entryType!: 'DEBIT' | 'CREDIT';
+
+  @Property({ type: DecimalType })
+  amount!: Decimal;
+
+  @Property({ type: 'string', length: 3 })
+  currencyCode!: string;
+
+  @Property({ type: 'date' })
+  businessDate!: string;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+}

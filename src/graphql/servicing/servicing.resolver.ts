@@ -1,0 +1,138 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { totalOutstanding } from '../../domain/installments';
+import { Loan } from '../../entities';
+import { currentBusinessDate } from '../../services/business-date.service';
+import { glAccountStatement, listGlAccounts, trialBalance } from '../../services/ledger.service';
+import { loanInstallments } from '../../services/loan-account.service';
+import { payoffQuoteFor, performServicing } from '../../services/loan-servicing.service';
+import { configureProductServicing } from '../../services/product-servicing.service';
+import { loanBalances } from '../../services/servicing.service';
+import type { GraphQLContext } from '../context';
+import { LoanType } from '../loans/loan.type';
+import { TransactionType } from '../origination/origination.type';
+import { LoanProductType } from '../products/loan-product.type';
+import { DecimalScalar, LocalDateScalar } from '../scalars';
+import { ProductServicingInput } from './servicing.inputs';
+import { GlAccountStatementType, GlAccountType, LoanBalancesType, PayoffQuoteType, TrialBalanceType } from './servicing.type';
+
+const STAFF = ['LOAN_OFFICER', 'MANAGER', 'SYSTEM'];
+const idem = { description: 'Idempotency key: retrying with the same key returns the first result and changes nothing.' };
+
+/** Repayment stage: every money movement is the loan workflow's `servicing` Update, with a balanced journal entry. */
+@Resolver(() => LoanType)
+export class ServicingResolver {
+  @Authorized(...STAFF)
+  @Mutation(() => TransactionType, { description: 'Records a repayment, allocated over the installments by the product strategy; an overpayment becomes credit balance. Closes the loan when it is fully repaid.' })
+  recordRepayment(
+    @Arg('loanId', () => ID) loanId: string,
+    @Arg('amount', () => DecimalScalar) amount: string,
+    @Arg('idempotencyKey', idem) idempotencyKey: string,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('transactionDate', () => LocalDateScalar, { nullable: true, description: 'Default: the business date.' }) transactionDate?: string | null,
+    @Arg('paymentType', () => String, { nullable: true, description: 'e.g. CASH, BANK_TRANSFER, MOBILE_MONEY.' }) paymentType?: string | null,
+  ) {
+    return performServicing(ctx, loanId, 'REPAYMENT', { amount, transactionDate, paymentType }, idempotencyKey);
+  }
+
+  @Authorized(...STAFF)
+  @Mutation(() => TransactionType, { description: 'Foreclosure: pays the payoff quote of the business date (see Loan.payoffQuote); interest not yet earned is waived and the loan closes.' })
+  payOffLoan(
+    @Arg('loanId', () => ID) loanId: string,
+    @Arg('idempotencyKey', idem) idempotencyKey: string,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('amount', () => DecimalScalar, { nullable: true, description: 'If given, must equal the quote.' }) amount?: string | null,
+    @Arg('paymentType', () => String, { nullable: true }) paymentType?: string | null,
+  ) {
+    return performServicing(ctx, loanId, 'PAYOFF', { amount, paymentType }, idempotencyKey);
+  }
+
+  @Authorized('LOAN_OFFICER', 'MANAGER')
+  @Mutation(() => TransactionType, { description: 'Pays out (part of) the credit balance; a fully repaid loan closes once nothing is left.' })
+  refundCreditBalance(
+    @Arg('loanId', () => ID) loanId: string,
+    @Arg('amount', () => DecimalScalar) amount: string,
+    @Arg('idempotencyKey', idem) idempotencyKey: string,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return performServicing(ctx, loanId, 'CREDIT_BALANCE_REFUND', { amount }, idempotencyKey);
+  }
+
+  @Authorized('MANAGER')
+  @Mutation(() => TransactionType, { description: 'Writes the outstanding off as a loss; the loan closes as WRITTEN_OFF.' })
+  writeOffLoan(@Arg('loanId', () => ID) loanId: string, @Arg('reason') reason: string, @Arg('idempotencyKey', idem) idempotencyKey: string, @Ctx() ctx: GraphQLContext) {
+    return performServicing(ctx, loanId, 'WRITE_OFF', { reason }, idempotencyKey);
+  }
+
+  @Authorized(...STAFF)
+  @Mutation(() => TransactionType, { description: 'Money recovered on a written-off loan (income from recovery).' })
+  recordRecoveryPayment(
+    @Arg('loanId', () => ID) loanId: string,
+    @Arg('amount', () => DecimalScalar) amount: string,
+    @Arg('idempotencyKey', idem) idempotencyKey: string,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('paymentType', () => String, { nullable: true }) paymentType?: string | null,
+  ) {
+    return performServicing(ctx, loanId, 'RECOVERY', { amount, paymentType }, idempotencyKey);
+  }
+
+  @Authorized('MANAGER')
+  @Mutation(() => TransactionType, { description: 'Reverses a repayment and replays every later one; the ledger gets the matching corrections. Returns the REVERSAL transaction.' })
+  reverseLoanTransaction(
+    @Arg('loanId', () => ID) loanId: string,
+    @Arg('transactionId', () => ID) transactionId: string,
+    @Arg('idempotencyKey', idem) idempotencyKey: string,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('reason', () => String, { nullable: true }) reason?: string | null,
+  ) {
+    return performServicing(ctx, loanId, 'REVERSAL', { transactionId, reason }, idempotencyKey);
+  }
+
+  @FieldResolver(() => LoanBalancesType, { nullable: true, description: 'Outstanding amounts now (null before activation).' })
+  async balances(@Root() loan: Loan, @Ctx() ctx: GraphQLContext) {
+    const rows = await loanInstallments(ctx.em, loan.id);
+    if (rows.length === 0) return null;
+    const asOf = await currentBusinessDate(ctx.em);
+    const b = loanBalances(rows, asOf);
+    return {
+      asOf, ...b, creditBalance: loan.creditBalance,
+      nextInstallmentNumber: b.nextInstallment?.period ?? null,
+      nextInstallmentDueDate: b.nextInstallment?.dueDate ?? null,
+      nextInstallmentAmount: b.nextInstallment ? totalOutstanding(b.nextInstallment) : null,
+    };
+  }
+
+  @FieldResolver(() => PayoffQuoteType, { description: 'What pays the loan off on a date (default: the business date). Active loans only.' })
+  payoffQuote(@Root() loan: Loan, @Ctx() ctx: GraphQLContext, @Arg('date', () => LocalDateScalar, { nullable: true }) date?: string | null) {
+    return payoffQuoteFor(ctx, loan.id, date);
+  }
+
+  @Authorized('ADMIN', 'MANAGER', 'RISK_MANAGER', 'LOAN_OFFICER')
+  @Query(() => TrialBalanceType, { description: 'Trial balance up to a business date (default: everything).' })
+  trialBalance(@Ctx() ctx: GraphQLContext, @Arg('asOf', () => LocalDateScalar, { nullable: true }) asOf?: string | null) {
+    return trialBalance(ctx, asOf);
+  }
+
+  @Authorized('ADMIN', 'MANAGER', 'RISK_MANAGER', 'LOAN_OFFICER')
+  @Query(() => [GlAccountType], { description: 'The chart of accounts.' })
+  glAccounts(@Ctx() ctx: GraphQLContext) {
+    return listGlAccounts(ctx);
+  }
+
+  @Authorized('ADMIN', 'MANAGER', 'RISK_MANAGER', 'LOAN_OFFICER')
+  @Query(() => GlAccountStatementType, { description: "A GL account's journal lines between two business dates with running balance." })
+  glAccountStatement(
+    @Arg('code') code: string,
+    @Arg('from', () => LocalDateScalar) from: string,
+    @Arg('to', () => LocalDateScalar) to: string,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('limit', () => Int, { nullable: true }) limit?: number | null,
+  ) {
+    return glAccountStatement(ctx, code, from, to, limit ?? 500);
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => LoanProductType, { description: "Sets a product's accounting rule (CASH or ACCRUAL_PERIODIC), allocation strategy, overdue penalty and GL mapping." })
+  configureProductServicing(@Arg('productId', () => ID) productId: string, @Arg('input', () => ProductServicingInput) input: ProductServicingInput, @Ctx() ctx: GraphQLContext) {
+    return configureProductServicing(ctx, productId, input);
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The general ledger: posts a loan transaction's journal lines (one INSERT, so the database's
+ * statement-level balance trigger sees the whole entry) and answers trial balance and statements.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ValidationError } from '../domain/errors';
+import { glCode, type GlRole, type JournalLine } from '../domain/ledger';
+import { Decimal } from '../domain/money';
+import { requireLocalDate } from '../domain/dates';
+import { GlAccount } from '../entities';
+import { actingAs } from './authorization';
+import { sql } from './sql';
+import type { ServiceContext } from './context';
+
+export interface PostingTarget {
+  loanTransactionId: string;
+  loanId: string;
+  currencyCode: string;
+  businessDate: string;
+  glMapping?: Partial<Record<GlRole, string>> | null;
+}
+
+/** Writes the lines in one statement; the trigger refuses the statement if they do not balance. */
+export async function postJournal(em: EntityManager, target: PostingTarget, lines: JournalLine[]): Promise<void> {
+  if (lines.length === 0) return;
+  const codes = [...new Set(lines.map((l) => glCode(target.glMapping, l.role)))];
+  const accounts = await em.find(GlAccount, { code: { $in: codes } });
+  const idByCode = new Map(accounts.map((a) => [a.code, a.id]));
+  const values: unknown[] = [];
+  const rows = lines.map((l) => {
+    const id = idByCode.get(glCode(target.glMapping, l.role));
+    if (id === undefined) throw new ValidationError('glMapping', `no GL account with code ${glCode(target.glMapping, l.role)} for ${l.role}`);
+    values.push(target.loanTransactionId, target.loanId, id, l.entryType, l.amount.toFixed(), target.currencyCode, target.businessDate);
+    return '(?, ?, ?, ?, ?, ?, ?)';
+  });
+  await sql(em, `insert into journal_entry (loan_transaction_id, loan_id, gl_account_id, entry_type, amount, currency_code, business_date) values ${rows.join(', ')}`, values);
+}
+
+export interface TrialBalanceRow {
+  code: string;
+  name: string;
+  type: string;
+  debits: Decimal;
+  credits: Decimal;
+  /** Debits minus credits. */
+  balance: Decimal;
+}
+
+export interface TrialBalance {
+  asOf: string | null;
+  rows: TrialBalanceRow[];
+  totalDebits: Decimal;
+  totalCredits: Decimal;
+}
+
+const LEDGER_ROLES = ['ADMIN', 'MANAGER', 'RISK_MANAGER', 'LOAN_OFFICER', 'SYSTEM'];
+
+/** Every account with its debits and credits up to `asOf` (business date, inclusive). */
+export async function trialBalance(ctx: ServiceContext, asOf?: string | null): Promise<TrialBalance> {
+  actingAs(ctx.actor, LEDGER_ROLES);
+  const date = asOf ? requireLocalDate('asOf', asOf) : null;
+  const rows: { code: string; name: string; type: string; debits: string; credits: string }[] = await sql(
+    ctx.em,
+    `select a.code, a.name, a.type,
+            coalesce(sum(e.amount) filter (where e.entry_type = 'DEBIT'), 0)::text as debits,
+            coalesce(sum(e.amount) filter (where e.entry_type = 'CREDIT'), 0)::text as credits
+       from gl_account a left join journal_entry e on e.gl_account_id = a.id and (?::date is null or e.business_date <= ?::date)
+      group by a.id order by a.code`,
+    [date, date],
+  );
+  const result = rows.map((r) => ({
+    code: r.code, name: r.name, type: r.type, debits: new Decimal(r.debits), credits: new Decimal(r.credits),
+    balance: new Decimal(r.debits).minus(r.credits),
+  }));
+  return {
+    asOf: date,
+    rows: result,
+    totalDebits: result.reduce((a, r) => a.plus(r.debits), new Decimal(0)),
+    totalCredits: result.reduce((a, r) => a.plus(r.credits), new Decimal(0)),
+  };
+}
+
+export interface StatementLine {
+  id: string;
+  businessDate: string;
+  loanId: string;
+  loanTransactionId: string;
+  transactionType: string;
+  entryType: string;
+  amount: Decimal;
+  /** Running balance (debits minus credits) after this line. */
+  runningBalance: Decimal;
+}
+
+/** An account's lines between two business dates (inclusive), with opening and running balances. */
+export async function glAccountStatement(ctx: ServiceContext, code: string, from: string, to: string, limit = 500) {
+  actingAs(ctx.actor, LEDGER_ROLES);
+  const fromDate = requireLocalDate('from', from);
+  const toDate = requireLocalDate('to', to);
+  if (fromDate > toDate) throw new ValidationError('to', 'must not be before from');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 5000) throw new ValidationError('limit', 'must be between 1 and 5000');
+  const account = await ctx.em.findOne(GlAccount, { code });
+  if (!account) throw new ValidationError('code', `no GL account with code ${code}`);
+  const [{ opening }] = await sql<{ opening: string }>(
+    ctx.em,
+    `select coalesce(sum(case when entry_type = 'DEBIT' then amount else -amount end), 0)::text as opening
+       from journal_entry where gl_account_id = ? and business_date < ?`,
+    [account.id, fromDate],
+  );
+  const rows: { id: string; business_date: string; loan_id: string; loan_transaction_id: string; type: string; entry_type: string; amount: string }[] =
+    await sql(
+      ctx.em,
+      `select e.id::text, to_char(e.business_date, 'YYYY-MM-DD') as business_date, e.loan_id, e.loan_transaction_id::text, t.type, e.entry_type, e.amount::text
+         from journal_entry e join loan_transaction t on t.id = e.loan_transaction_id
+        where e.gl_account_id = ? and e.business_date between ? and ? order by e.business_date, e.id limit ?`,
+      [account.id, fromDate, toDate, limit],
+    );
+  let running = new Decimal(opening);
+  const lines: StatementLine[] = rows.map((r) => {
+    const amount = new Decimal(r.amount);
+    running = r.entry_type === 'DEBIT' ? running.plus(amount) : running.minus(amount);
+    return {
+      id: r.id, businessDate: r.business_date, loanId: r.loan_id, loanTransactionId: r.loan_transaction_id,
+      transactionType: r.type, entryType: r.entry_type, amount, runningBalance: running,
+    };
+  });
+  return { account, from: fromDate, to: toDate, openingBalance: new Decimal(opening), closingBalance: running, lines };
+}
+
+export async function listGlAccounts(ctx: ServiceContext): Promise<GlAccount[]> {
+  actingAs(ctx.actor, LEDGER_ROLES);
+  return ctx.em.find(GlAccount, {}, { orderBy: { code: 'asc' } });
+}

@@ -1,0 +1,71 @@
+/**
+ * Servicing requests from the API: validate, authorize, then hand the request to the loan's workflow
+ * (its `servicing` Update), which runs it in one database transaction. The idempotency key makes a
+ * retried request return the first result.
+ */
+import { DomainError, InvalidStageError } from '../domain/errors';
+import { payoffQuote, type PayoffQuote } from '../domain/accrual';
+import { requireLocalDate } from '../domain/dates';
+import { LoanProduct, LoanTransaction } from '../entities';
+import { WorkflowClosedError } from '../temporal-client';
+import { actingAs } from './authorization';
+import { currentBusinessDate } from './business-date.service';
+import { requireTemporal, type ServiceContext } from './context';
+import { loanInstallments } from './loan-account.service';
+import { getLoan } from './loan.service';
+import { applyServicing, assertNotLocked, toDomainInstallment, validateServicingPayload, type ServicingKind, type ServicingPayload } from './servicing.service';
+import { requireText } from './validation';
+
+/** Who may do what (customers pay through payment channels that act as staff or SYSTEM). */
+const SERVICING_ROLES: Record<Exclude<ServicingKind, 'CLOSE'>, string[]> = {
+  REPAYMENT: ['LOAN_OFFICER', 'MANAGER', 'SYSTEM'],
+  PAYOFF: ['LOAN_OFFICER', 'MANAGER', 'SYSTEM'],
+  CREDIT_BALANCE_REFUND: ['LOAN_OFFICER', 'MANAGER'],
+  WRITE_OFF: ['MANAGER'],
+  RECOVERY: ['LOAN_OFFICER', 'MANAGER', 'SYSTEM'],
+  REVERSAL: ['MANAGER'],
+};
+
+export async function performServicing(
+  ctx: ServiceContext,
+  loanId: string,
+  kind: Exclude<ServicingKind, 'CLOSE'>,
+  payload: ServicingPayload,
+  idempotencyKey: string,
+): Promise<LoanTransaction> {
+  const actor = actingAs(ctx.actor, SERVICING_ROLES[kind]);
+  const requestId = requireText('idempotencyKey', idempotencyKey, 100);
+  const loan = await getLoan(ctx, loanId, 'loanId');
+  const product = await ctx.em.findOneOrFail(LoanProduct, loan.product.id);
+  validateServicingPayload(kind, payload, product.digitsAfterDecimal);
+  const first = await ctx.em.findOne(LoanTransaction, { loan: loan.id, requestId });
+  if (first) return first;
+  await assertNotLocked(ctx.em, loan.id);
+  const request = { loanId: loan.id, requestId, actor: { id: actor.id, role: actor.role }, kind, payload };
+  let transactionId: string | null;
+  if (kind === 'RECOVERY') {
+    // A written-off loan's workflow has ended; recoveries are booked directly.
+    transactionId = (await applyServicing(ctx.em.fork(), request)).transactionId;
+  } else {
+    if (loan.stage !== 'REPAYMENT') throw new InvalidStageError(`${kind} is not possible: the loan is ${loan.stage} (status ${loan.status})`);
+    try {
+      transactionId = (await requireTemporal(ctx).servicing(request)).transactionId;
+    } catch (err) {
+      if (err instanceof WorkflowClosedError) throw new InvalidStageError(`${kind} is not possible: the loan is closed`);
+      throw err;
+    }
+  }
+  const row = transactionId ? await ctx.em.findOne(LoanTransaction, transactionId, { refresh: true }) : null;
+  if (!row) throw new DomainError('CONFLICT', 'The request was processed but recorded no transaction');
+  return row;
+}
+
+/** What it takes to pay the loan off on a date (default: the business date). */
+export async function payoffQuoteFor(ctx: ServiceContext, loanId: string, date?: string | null): Promise<PayoffQuote> {
+  const loan = await getLoan(ctx, loanId, 'loanId');
+  if (loan.status !== 'ACTIVE') throw new InvalidStageError(`A payoff quote needs an active loan; this one is ${loan.status}`);
+  const product = await ctx.em.findOneOrFail(LoanProduct, loan.product.id);
+  const on = date ? requireLocalDate('date', date) : await currentBusinessDate(ctx.em);
+  const installments = (await loanInstallments(ctx.em, loan.id)).map(toDomainInstallment);
+  return payoffQuote(installments, on, { digitsAfterDecimal: product.digitsAfterDecimal });
+}

@@ -1,0 +1,280 @@
+/**
+ * Loan servicing inside one database transaction per request: repayments (allocated by the engine),
+ * payoff, credit-balance refunds, write-off and recovery, reversal with replay — each with its
+ * balanced journal entry. Called by the loan workflow's `servicing` Update activity (and, for
+ * recoveries on written-off loans whose workflow has ended, directly).
+ */
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import { payoffQuote } from '../domain/accrual';
+import { allocatePayment } from '../domain/allocation';
+import { compareDates, requireLocalDate } from '../domain/dates';
+import { DomainError, InvalidStageError, NotFoundError, ValidationError } from '../domain/errors';
+import { COMPONENTS, isSettled, outstanding, totalOutstanding, type Installment } from '../domain/installments';
+import { journalLines, reversalLines, zeroPortions, type LoanTransactionType, type Portions } from '../domain/ledger';
+import { Decimal, parseDecimal } from '../domain/money';
+import { Loan, LoanInstallment, LoanProduct, LoanTransaction } from '../entities';
+import type { ServicingKind, ServicingPayload, ServicingRequest, ServicingResult } from '../workflows/servicing-messages';
+import { currentBusinessDate } from './business-date.service';
+import { runInlineCob } from './cob.service';
+import { postJournal } from './ledger.service';
+import { loanInstallments } from './loan-account.service';
+import { sql } from './sql';
+
+export type { ServicingKind, ServicingPayload, ServicingRequest, ServicingResult };
+
+export function toDomainInstallment(i: LoanInstallment): Installment {
+  return {
+    period: i.installmentNumber,
+    fromDate: i.fromDate,
+    dueDate: i.dueDate,
+    due: { principal: i.principalDue, interest: i.interestDue, fee: i.feeChargesDue, penalty: i.penaltyChargesDue },
+    paid: { principal: i.principalPaid, interest: i.interestPaid, fee: i.feePaid, penalty: i.penaltyPaid },
+    waived: { principal: new Decimal(0), interest: i.interestWaived, fee: i.feeWaived, penalty: i.penaltyWaived },
+  };
+}
+
+function writeBack(rows: LoanInstallment[], installments: Installment[]): void {
+  const byPeriod = new Map(installments.map((i) => [i.period, i]));
+  for (const row of rows) {
+    const d = byPeriod.get(row.installmentNumber)!;
+    row.principalPaid = d.paid.principal;
+    row.interestPaid = d.paid.interest;
+    row.feePaid = d.paid.fee;
+    row.penaltyPaid = d.paid.penalty;
+    row.interestWaived = d.waived.interest;
+    row.completed = isSettled(d);
+  }
+}
+
+function portionsOf(tx: LoanTransaction): Portions {
+  return { principal: tx.principalPortion, interest: tx.interestPortion, fee: tx.feePortion, penalty: tx.penaltyPortion, overpayment: tx.overpaymentPortion };
+}
+
+function fullyRepaid(installments: Installment[], loan: Loan): boolean {
+  return installments.every(isSettled) && loan.creditBalance.lte(0);
+}
+
+function requireAmount(payload: ServicingPayload): Decimal {
+  const amount = parseDecimal(payload.amount);
+  if (!amount || amount.lte(0)) throw new ValidationError('amount', 'must be a positive decimal');
+  return amount;
+}
+
+/** Validates a servicing request's input before it reaches the workflow (so bad input changes nothing). */
+export function validateServicingPayload(kind: ServicingKind, payload: ServicingPayload, digits: number): void {
+  if (['REPAYMENT', 'CREDIT_BALANCE_REFUND', 'RECOVERY'].includes(kind)) {
+    const amount = requireAmount(payload);
+    if (amount.decimalPlaces() > digits) throw new ValidationError('amount', `must have at most ${digits} decimal places`);
+  }
+  if (kind === 'PAYOFF' && payload.amount != null) requireAmount(payload);
+  if (payload.transactionDate != null) requireLocalDate('transactionDate', payload.transactionDate);
+  if (payload.paymentType != null && !/^[A-Z_]{2,40}$/.test(payload.paymentType)) {
+    throw new ValidationError('paymentType', 'must be an upper-case code such as CASH or BANK_TRANSFER');
+  }
+  if (kind === 'REVERSAL' && !/^\d+$/.test(payload.transactionId ?? '')) throw new ValidationError('transactionId', 'must be a transaction id');
+  if (kind === 'WRITE_OFF' && !(payload.reason ?? '').trim()) throw new ValidationError('reason', 'must not be empty');
+}
+
+/** Fails with LOAN_LOCKED while close of business holds the loan (or after its COB failed). */
+export async function assertNotLocked(em: EntityManager, loanId: string): Promise<void> {
+  const [lock] = await sql<{ owner: string; error: string | null }>(em, `select owner, error from loan_account_lock where loan_id = ?`, [loanId]);
+  if (lock) {
+    throw new DomainError(
+      'LOAN_LOCKED',
+      lock.error ? `Loan ${loanId} is locked: its close of business failed (${lock.error}); retry COB first` : `Loan ${loanId} is being processed by close of business; try again shortly`,
+    );
+  }
+}
+
+export async function applyServicing(em: EntityManager, req: ServicingRequest): Promise<ServicingResult> {
+  return em.transactional(async (tx) => {
+    const loan = await tx.findOne(Loan, { id: req.loanId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!loan) throw new NotFoundError('Loan', req.loanId);
+    const done = await tx.findOne(LoanTransaction, { loan: loan.id, requestId: req.requestId });
+    if (done) {
+      const installments = (await loanInstallments(tx, loan.id)).map(toDomainInstallment);
+      const closeAs = loan.status === 'WRITTEN_OFF' ? 'WRITTEN_OFF' : loan.status === 'ACTIVE' && fullyRepaid(installments, loan) ? 'CLOSED_OBLIGATIONS_MET' : null;
+      return { transactionId: done.id, closeAs };
+    }
+    await assertNotLocked(tx, loan.id);
+    const businessDate = await currentBusinessDate(tx);
+    if (req.kind === 'RECOVERY') return recordRecovery(tx, loan, req, businessDate);
+    if (loan.status !== 'ACTIVE') throw new InvalidStageError(`${req.kind} is not possible: the loan is ${loan.status}`);
+    // A loan behind the business date is first brought up to date (accruals, penalties, delinquency).
+    await runInlineCob(tx, loan.id, businessDate);
+    await tx.refresh(loan);
+    const product = await tx.findOneOrFail(LoanProduct, loan.product.id);
+    const rows = await loanInstallments(tx, loan.id);
+    const date = req.payload.transactionDate ? requireLocalDate('transactionDate', req.payload.transactionDate) : businessDate;
+    if (compareDates(date, businessDate) > 0) throw new ValidationError('transactionDate', `must not be after the business date ${businessDate}`);
+    if (loan.disbursedOn && compareDates(date, loan.disbursedOn) < 0) throw new ValidationError('transactionDate', `must not be before the disbursement on ${loan.disbursedOn}`);
+    const post = async (type: LoanTransactionType, amount: Decimal, portions: Portions, extra: Partial<LoanTransaction> = {}) => {
+      const row = tx.create(LoanTransaction, {
+        loan: loan.id, type, amount, transactionDate: date, requestId: req.requestId, createdBy: req.actor.id,
+        principalPortion: portions.principal, interestPortion: portions.interest, feePortion: portions.fee,
+        penaltyPortion: portions.penalty, overpaymentPortion: portions.overpayment, paymentType: req.payload.paymentType ?? null, ...extra,
+      });
+      await tx.flush();
+      await postJournal(tx, { loanTransactionId: row.id, loanId: loan.id, currencyCode: loan.currencyCode, businessDate, glMapping: product.glMapping },
+        journalLines(type, product.accountingRule, amount, portions));
+      return row;
+    };
+    let installments = rows.map(toDomainInstallment);
+    let row: LoanTransaction | null = null;
+
+    switch (req.kind) {
+      case 'REPAYMENT':
+      case 'PAYOFF': {
+        let amount: Decimal;
+        if (req.kind === 'PAYOFF') {
+          // Foreclosure: interest not yet earned is forgiven, then the quote is paid in full.
+          const quote = payoffQuote(installments, date, { digitsAfterDecimal: product.digitsAfterDecimal });
+          amount = req.payload.amount ? requireAmount(req.payload) : quote.total;
+          if (!amount.eq(quote.total)) throw new ValidationError('amount', `must equal the payoff amount ${quote.total.toFixed(product.digitsAfterDecimal)} on ${date}`);
+          let earnedLeft = quote.interest;
+          for (const inst of installments) {
+            const open = outstanding(inst, 'interest');
+            const keep = Decimal.min(open, earnedLeft);
+            earnedLeft = earnedLeft.minus(keep);
+            inst.waived.interest = inst.waived.interest.plus(open.minus(keep));
+          }
+        } else {
+          amount = requireAmount(req.payload);
+        }
+        const result = allocatePayment(installments, amount, date, product.allocationStrategy);
+        installments = result.installments;
+        const portions: Portions = {
+          principal: result.principalPortion, interest: result.interestPortion, fee: result.feePortion,
+          penalty: result.penaltyPortion, overpayment: result.overpayment,
+        };
+        row = await post('REPAYMENT', amount, portions);
+        loan.creditBalance = loan.creditBalance.plus(result.overpayment);
+        break;
+      }
+      case 'CREDIT_BALANCE_REFUND': {
+        const amount = requireAmount(req.payload);
+        if (amount.gt(loan.creditBalance)) throw new ValidationError('amount', `must not exceed the credit balance ${loan.creditBalance.toFixed()}`);
+        row = await post('CREDIT_BALANCE_REFUND', amount, { ...zeroPortions(), overpayment: amount });
+        loan.creditBalance = loan.creditBalance.minus(amount);
+        break;
+      }
+      case 'WRITE_OFF': {
+        const principal = installments.reduce((a, i) => a.plus(outstanding(i, 'principal')), new Decimal(0));
+        // Receivables booked so far (accrued interest, charged penalties and fees) go with it under accrual.
+        const accruedInterest = rows.reduce((a, r) => a.plus(Decimal.max(0, r.interestAccrued.minus(r.interestPaid).minus(r.interestWaived))), new Decimal(0));
+        const accrual = product.accountingRule === 'ACCRUAL_PERIODIC';
+        const portions: Portions = {
+          ...zeroPortions(),
+          principal,
+          interest: accrual ? accruedInterest : new Decimal(0),
+          fee: accrual ? installments.reduce((a, i) => a.plus(outstanding(i, 'fee')), new Decimal(0)) : new Decimal(0),
+          penalty: accrual ? installments.reduce((a, i) => a.plus(outstanding(i, 'penalty')), new Decimal(0)) : new Decimal(0),
+        };
+        const amount = portions.principal.plus(portions.interest).plus(portions.fee).plus(portions.penalty);
+        if (amount.lte(0)) throw new InvalidStageError('Nothing is outstanding to write off');
+        row = await post('WRITE_OFF', amount, portions);
+        loan.writtenOffOn = date;
+        loan.closedOn = date;
+        break;
+      }
+      case 'REVERSAL':
+        row = await reverseAndReplay(tx, loan, product, rows, req, businessDate);
+        installments = rows.map(toDomainInstallment);
+        break;
+      case 'CLOSE':
+        break;
+      default:
+        throw new ValidationError('kind', `unknown servicing request ${String(req.kind)}`);
+    }
+    if (req.kind !== 'REVERSAL') writeBack(rows, installments);
+    const repaid = fullyRepaid(installments, loan);
+    if (repaid && req.kind !== 'WRITE_OFF') loan.closedOn = date;
+    await tx.flush();
+    const closeAs = req.kind === 'WRITE_OFF' ? 'WRITTEN_OFF' : repaid ? 'CLOSED_OBLIGATIONS_MET' : null;
+    return { transactionId: row?.id ?? null, closeAs };
+  });
+}
+
+/** Money received on a written-off loan: income from recovery (the loan stays written off). */
+async function recordRecovery(em: EntityManager, loan: Loan, req: ServicingRequest, businessDate: string): Promise<ServicingResult> {
+  if (loan.status !== 'WRITTEN_OFF') throw new InvalidStageError(`A recovery payment needs a written-off loan; this one is ${loan.status}`);
+  const product = await em.findOneOrFail(LoanProduct, loan.product.id);
+  const amount = requireAmount(req.payload);
+  const row = em.create(LoanTransaction, {
+    loan: loan.id, type: 'RECOVERY', amount, transactionDate: businessDate, requestId: req.requestId, createdBy: req.actor.id,
+    paymentType: req.payload.paymentType ?? null,
+  });
+  await em.flush();
+  await postJournal(em, { loanTransactionId: row.id, loanId: loan.id, currencyCode: loan.currencyCode, businessDate, glMapping: product.glMapping },
+    journalLines('RECOVERY', product.accountingRule, amount, zeroPortions()));
+  return { transactionId: row.id, closeAs: null };
+}
+
+/**
+ * Reverses a repayment and replays every later one: installments are rebuilt from the schedule with
+ * all remaining repayments allocated again in order; each repayment whose split changed gets its old
+ * journal lines reversed and the new ones posted, so the ledger matches the replayed loan.
+ */
+async function reverseAndReplay(em: EntityManager, loan: Loan, product: LoanProduct, rows: LoanInstallment[], req: ServicingRequest, businessDate: string): Promise<LoanTransaction> {
+  const target = await em.findOne(LoanTransaction, { id: req.payload.transactionId!, loan: loan.id });
+  if (!target) throw new NotFoundError('LoanTransaction', req.payload.transactionId!, 'transactionId');
+  if (target.type !== 'REPAYMENT' || target.reversed) throw new ValidationError('transactionId', 'only a repayment that is not reversed can be reversed');
+  // Every journal line of the reversal (the undo and the replay adjustments) hangs off one REVERSAL row.
+  const reversal = em.create(LoanTransaction, {
+    loan: loan.id, type: 'REVERSAL', amount: target.amount, transactionDate: businessDate, requestId: req.requestId,
+    createdBy: req.actor.id, paymentType: req.payload.reason ? req.payload.reason.slice(0, 40) : null,
+  });
+  target.reversed = true;
+  target.reversedAt = new Date();
+  await em.flush();
+  const at = { loanTransactionId: reversal.id, loanId: loan.id, currencyCode: loan.currencyCode, businessDate, glMapping: product.glMapping };
+  await postJournal(em, at, reversalLines(journalLines('REPAYMENT', product.accountingRule, target.amount, portionsOf(target))));
+
+  const repayments = await em.find(LoanTransaction, { loan: loan.id, type: 'REPAYMENT', reversed: false }, { orderBy: { transactionDate: 'asc', id: 'asc' } });
+  const refunds = await em.find(LoanTransaction, { loan: loan.id, type: 'CREDIT_BALANCE_REFUND', reversed: false });
+  let installments = rows.map(toDomainInstallment).map((i) => ({ ...i, paid: { principal: new Decimal(0), interest: new Decimal(0), fee: new Decimal(0), penalty: new Decimal(0) } }));
+  let overpaid = new Decimal(0);
+  for (const r of repayments) {
+    const result = allocatePayment(installments, r.amount, r.transactionDate, product.allocationStrategy);
+    installments = result.installments;
+    overpaid = overpaid.plus(result.overpayment);
+    const replayed: Portions = { principal: result.principalPortion, interest: result.interestPortion, fee: result.feePortion, penalty: result.penaltyPortion, overpayment: result.overpayment };
+    const old = portionsOf(r);
+    if ((['principal', 'interest', 'fee', 'penalty', 'overpayment'] as const).every((k) => old[k].eq(replayed[k]))) continue;
+    await postJournal(em, at, reversalLines(journalLines('REPAYMENT', product.accountingRule, r.amount, old)));
+    await postJournal(em, at, journalLines('REPAYMENT', product.accountingRule, r.amount, replayed));
+    Object.assign(r, { principalPortion: replayed.principal, interestPortion: replayed.interest, feePortion: replayed.fee, penaltyPortion: replayed.penalty, overpaymentPortion: replayed.overpayment });
+  }
+  const refunded = refunds.reduce((a, r) => a.plus(r.amount), new Decimal(0));
+  if (overpaid.lt(refunded)) throw new DomainError('CONFLICT', 'Reversing this repayment would undo money already refunded from the credit balance');
+  loan.creditBalance = overpaid.minus(refunded);
+  writeBack(rows, installments);
+  return reversal;
+}
+
+export interface LoanBalances {
+  principalOutstanding: Decimal;
+  interestOutstanding: Decimal;
+  feeOutstanding: Decimal;
+  penaltyOutstanding: Decimal;
+  totalOutstanding: Decimal;
+  /** Due on or before the business date and unpaid. */
+  totalOverdue: Decimal;
+  nextInstallment: Installment | null;
+}
+
+/** What the borrower owes, from the persisted installments, as of a business date. */
+export function loanBalances(rows: LoanInstallment[], asOf: string): LoanBalances {
+  const inst = rows.map(toDomainInstallment);
+  const sum = (c: (typeof COMPONENTS)[number]) => inst.reduce((a, i) => a.plus(outstanding(i, c)), new Decimal(0));
+  const totalOverdue = inst.filter((i) => compareDates(i.dueDate, asOf) < 0).reduce((a, i) => a.plus(totalOutstanding(i)), new Decimal(0));
+  return {
+    principalOutstanding: sum('principal'),
+    interestOutstanding: sum('interest'),
+    feeOutstanding: sum('fee'),
+    penaltyOutstanding: sum('penalty'),
+    totalOutstanding: inst.reduce((a, i) => a.plus(totalOutstanding(i)), new Decimal(0)),
+    totalOverdue,
+    nextInstallment: inst.find((i) => !isSettled(i)) ?? null,
+  };
+}

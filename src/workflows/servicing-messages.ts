@@ -1,0 +1,85 @@
+/**
+ * The servicing contract of the loan workflow (repayment stage) and of close of business. Plain JSON
+ * payloads; money as decimal strings.
+ */
+import { defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ActorRef } from '../domain/origination';
+
+export const SERVICING_KINDS = ['REPAYMENT', 'PAYOFF', 'CREDIT_BALANCE_REFUND', 'WRITE_OFF', 'RECOVERY', 'REVERSAL', 'CLOSE'] as const;
+export type ServicingKind = (typeof SERVICING_KINDS)[number];
+
+export interface ServicingPayload {
+  amount?: string | null;
+  transactionDate?: string | null;
+  paymentType?: string | null;
+  transactionId?: string | null;
+  reason?: string | null;
+}
+
+export interface ServicingRequest {
+  loanId: string;
+  /** Idempotency key: the same key returns the first result. */
+  requestId: string;
+  actor: ActorRef;
+  kind: ServicingKind;
+  payload: ServicingPayload;
+}
+
+export interface ServicingResult {
+  transactionId: string | null;
+  /** The loan's obligations are met (or it was written off): the workflow closes it. */
+  closeAs: 'CLOSED_OBLIGATIONS_MET' | 'WRITTEN_OFF' | null;
+}
+
+/** A money movement on an active loan (repayment, payoff, refund, write-off, reversal). */
+export const servicingUpdate = defineUpdate<ServicingResult, [ServicingRequest]>('servicing');
+
+/** Close of business found the loan fully repaid: the workflow checks and closes it. */
+export const closeIfRepaidSignal = defineSignal<[]>('closeIfRepaid');
+
+export const COB_WORKFLOW_TYPE = 'closeOfBusinessWorkflow';
+export const BUSINESS_DAY_WORKFLOW_TYPE = 'businessDayWorkflow';
+
+export function cobWorkflowId(date: string): string {
+  return `cob-${date}`;
+}
+
+export interface CobWorkflowInput {
+  /** Close every pending date up to and including this one. */
+  upTo: string;
+  /** Loans per child workflow (id-range partition). */
+  partitionSize: number;
+  /** Loans per transaction inside a child. */
+  chunkSize: number;
+  /** Child workflows running at once. */
+  maxParallelPartitions: number;
+  /** Task queue the children and their activities run on. */
+  taskQueue: string;
+  /** Carried across continue-as-new. */
+  resume?: CobResume;
+}
+
+export interface CobResume {
+  date: string;
+  remaining: { fromId: string; toId: string; loans: number }[];
+  nextIndex: number;
+  totals: CobTotals;
+}
+
+export interface CobTotals {
+  processed: number;
+  failed: number;
+  stepMillis: Record<string, number>;
+}
+
+export interface CobPartitionInput {
+  date: string;
+  fromId: string;
+  toId: string;
+  chunkSize: number;
+  steps: string[];
+}
+
+export interface CobResult {
+  dates: { date: string; processed: number; failed: number; partitions: number; stepMillis: Record<string, number> }[];
+}

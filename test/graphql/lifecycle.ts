@@ -1,0 +1,58 @@
+/** Drives loans through origination to ACTIVE over real GraphQL, for servicing and COB tests. */
+import { Customer } from '../../src/entities';
+import { TEST_PASSWORD, unique, type TestApp } from '../utils';
+import { APPLY, applicationInput } from './fixtures';
+
+export interface Staff {
+  officer: { token: string; id: string };
+  officer2: { token: string; id: string };
+  manager: { token: string; id: string };
+  kyc: { token: string; id: string };
+  admin: { token: string; id: string };
+}
+
+export async function createStaff(app: TestApp): Promise<Staff> {
+  const [officer, officer2, manager, kyc, admin] = await Promise.all([
+    app.staff(['LOAN_OFFICER']), app.staff(['LOAN_OFFICER']), app.staff(['MANAGER']), app.staff(['KYC_OFFICER']), app.staff(['ADMIN']),
+  ]);
+  return { officer, officer2, manager, kyc, admin };
+}
+
+export async function ok(app: TestApp, query: string, vars: Record<string, unknown>, token: string): Promise<any> {
+  const res = await app.gql(query, vars, token);
+  if (res.errors) throw new Error(`${query.slice(0, 60)}: ${JSON.stringify(res.errors)}`);
+  return Object.values(res.data)[0];
+}
+
+const ALL_CHECKS = ['IDENTITY_VERIFIED', 'ADDRESS_VERIFIED', 'INCOME_VERIFIED', 'SANCTIONS_SCREENED'].map((item) => ({ item, checked: true }));
+const AGREEMENT = `origination { agreement { documentHash } }`;
+
+/** A new borrower applies; staff take the loan through every stage to ACTIVE with these terms. */
+export async function activeLoan(
+  app: TestApp, staff: Staff, productId: string,
+  terms: { principal: string; rate: string; repayments: number; disbursementDate: string },
+): Promise<{ loanId: string; borrowerToken: string }> {
+  const email = `${unique('borrower')}@example.com`;
+  const reg = await app.gql(`mutation($i: RegisterInput!) { register(input: $i) { accessToken } }`, { i: { firstName: 'Bo', lastName: 'Rower', email, password: TEST_PASSWORD } }, null);
+  const token = reg.data.register.accessToken as string;
+  const customerId = (await app.orm.em.fork().findOneOrFail(Customer, { email })).id;
+  await ok(app, `mutation($id: ID!, $i: CustomerProfileInput!) { updateCustomerProfile(customerId: $id, input: $i) { id } }`,
+    { id: customerId, i: { monthlyIncome: '9000', monthlyObligations: '300', employmentStatus: 'EMPLOYED', employmentYears: 6 } }, token);
+  const loanId = (await ok(app, APPLY, { input: applicationInput(customerId, productId, { principal: terms.principal, annualInterestRate: terms.rate, numberOfRepayments: terms.repayments }) }, token)).id;
+  await ok(app, `mutation($l: ID!) { submitApplication(loanId: $l) { id } }`, { l: loanId }, token);
+  await ok(app, `mutation($l: ID!, $r: ID!) { assignKycReviewer(loanId: $l, reviewerId: $r) { id } }`, { l: loanId, r: staff.kyc.id }, staff.manager.token);
+  await ok(app, `mutation($l: ID!, $i: [KycChecklistItemInput!]!) { completeKycChecklist(loanId: $l, items: $i) { id } }`, { l: loanId, i: ALL_CHECKS }, staff.kyc.token);
+  const kyc = await ok(app, `mutation($l: ID!) { decideKyc(loanId: $l, approve: true) { stage } }`, { l: loanId }, staff.manager.token);
+  if (kyc.stage !== 'DISCUSSION') throw new Error(`expected DISCUSSION after KYC, got ${kyc.stage}`);
+  await ok(app, `mutation($l: ID!, $p: Decimal!, $r: Decimal!, $n: Int!) { sendOffer(loanId: $l, principal: $p, annualInterestRate: $r, numberOfRepayments: $n) { id } }`,
+    { l: loanId, p: terms.principal, r: terms.rate, n: terms.repayments }, staff.officer.token);
+  await ok(app, `mutation($l: ID!) { acceptOffer(loanId: $l, offerNumber: 1) { id } }`, { l: loanId }, token);
+  const approved = await ok(app, `mutation($l: ID!) { approveLoan(loanId: $l, level: "INTERNAL") { stage ${AGREEMENT} } }`, { l: loanId }, staff.officer2.token);
+  if (approved.stage !== 'AGREEMENT') throw new Error(`expected AGREEMENT, got ${approved.stage} (more approval levels?)`);
+  await ok(app, `mutation($l: ID!, $h: String!) { signAgreement(loanId: $l, signerName: "Bo Rower", documentHash: $h) { id } }`,
+    { l: loanId, h: approved.origination.agreement.documentHash }, token);
+  const active = await ok(app, `mutation($l: ID!, $d: LocalDate!) { activateLoan(loanId: $l, disbursementDate: $d) { stage status } }`,
+    { l: loanId, d: terms.disbursementDate }, staff.officer.token);
+  if (active.status !== 'ACTIVE') throw new Error(`expected ACTIVE, got ${active.status}`);
+  return { loanId, borrowerToken: token };
+}
