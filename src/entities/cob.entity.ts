@@ -43,7 +43,7 @@ export class CobRun {
   businessDate!: string;
 
   /** RUNNING, COMPLETED, COMPLETED_WITH_FAILURES */
-  @Property({ type: 'string', length: 20 })
+  @Property({ type: 'string', length: 30 })
   status!: string;
 
   @Property({ type: 'string', length: 100 })

@@ -110,7 +110,7 @@ export class Migration20261123100000_servicing extends Migration {
       ('LOAN_CLOSE_OF_BUSINESS', 'LOAN_DELINQUENCY_CLASSIFICATION', 5),
       ('LOAN_CLOSE_OF_BUSINESS', 'CLOSE_FULLY_REPAID_LOANS', 6);`);
 
-    this.addSql(`create table "cob_run" ("business_date" date not null, "status" varchar(20) not null, "workflow_id" varchar(100) not null, "started_at" timestamptz not null default now(), "finished_at" timestamptz null, "loans_processed" int not null default 0, "loans_failed" int not null default 0, "step_millis" jsonb null, constraint "cob_run_pkey" primary key ("business_date"));`);
+    this.addSql(`create table "cob_run" ("business_date" date not null, "status" varchar(30) not null, "workflow_id" varchar(100) not null, "started_at" timestamptz not null default now(), "finished_at" timestamptz null, "loans_processed" int not null default 0, "loans_failed" int not null default 0, "step_millis" jsonb null, constraint "cob_run_pkey" primary key ("business_date"));`);
 
     this.addSql(`create table "loan_account_lock" ("loan_id" uuid not null, "owner" varchar(100) not null, "business_date" date not null, "locked_at" timestamptz not null default now(), "error" text null, constraint "loan_account_lock_pkey" primary key ("loan_id"));`);
     this.addSql(`alter table "loan_account_lock" add constraint "loan_account_lock_loan_id_foreign" foreign key ("loan_id") references "loan" ("id") on update cascade on delete cascade;`);

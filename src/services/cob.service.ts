@@ -204,12 +204,19 @@ export async function processChunk(em: EntityManager, d: string, ids: string[], 
         result.processed++;
       } catch (err) {
         result.failed++;
-        const message = err instanceof Error ? err.message.slice(0, 1000) : String(err);
+        const message = failureReason(err);
         await sql(em, `update loan_account_lock set error = ? where loan_id = ? and owner = ?`, [message, id, owner]);
       }
     }
     return result;
   }
+}
+
+/** What went wrong, without the SQL text the driver prefixes (the reason is shown to staff). */
+function failureReason(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const cut = text.lastIndexOf(' - ');
+  return (cut >= 0 ? text.slice(cut + 3) : text).trim().slice(0, 500);
 }
 
 /** The next chunk of a partition [fromId, toId] after `cursor`: active, disbursed by `d`, not closed for `d`, not failed. */
@@ -233,7 +240,7 @@ export interface Partition {
 /** Splits the loans due for date `d` into id ranges of about `size` loans each. */
 export async function planPartitions(em: EntityManager, d: string, size: number): Promise<Partition[]> {
   const rows = await sql<{ from_id: string; to_id: string; loans: string }>(em, `
-    select min(id)::text as from_id, max(id)::text as to_id, count(*)::text as loans
+    select ((array_agg(id order by id))[1])::text as from_id, ((array_agg(id order by id desc))[1])::text as to_id, count(*)::text as loans
       from (select l.id, (row_number() over (order by l.id) - 1) / ? as bucket from loan l
              where l.status = 'ACTIVE' and l.disbursed_on <= ?::date and (l.last_cob_date is null or l.last_cob_date < ?::date)) b
      group by bucket order by bucket`,

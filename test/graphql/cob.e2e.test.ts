@@ -1,0 +1,243 @@
+/**
+ * Close of business through Temporal (parent → child workflows → heartbeating chunk activities) on
+ * its own database, so the business date and the ledger here belong to this file alone: accruals,
+ * penalties and delinquency over several dates, catch-up in order, idempotent reruns, configurable
+ * steps, LOAN_LOCKED while a chunk runs, inline COB, failed loans and retry, and the daily schedule.
+ */
+import { Client } from 'pg';
+import { interestEarnedBy } from '../../src/domain/accrual';
+import { addDays } from '../../src/domain/dates';
+import { Decimal } from '../../src/domain/money';
+import { dropDatabase, openDatabase } from '../../src/database';
+import { cobSettings } from '../../src/services/cob-run.service';
+import { sql } from '../../src/services/sql';
+import { eventually, startTestApp, type TestApp } from '../utils';
+import { createProduct } from './fixtures';
+import { activeLoan, createStaff, ok, type Staff } from './lifecycle';
+
+let app: TestApp;
+let staff: Staff;
+let productId: string;
+let databaseUrl: string;
+const START = '2027-01-01';
+
+const ADVANCE = `mutation($to: LocalDate, $cob: Boolean) { advanceBusinessDate(to: $to, runCob: $cob) { businessDate cob { workflowId upTo url } } }`;
+const RUN = `mutation($upTo: LocalDate) { runCloseOfBusiness(upTo: $upTo) { workflowId runId upTo } }`;
+const LOAN = `query($id: ID!) { loan(id: $id) { id status lastCobDate daysPastDue delinquencyClass overdueAmount nextDueDate nextDueAmount
+  installments { installmentNumber fromDate dueDate principalDue interestDue penaltyChargesDue interestAccrued completed } } }`;
+const REPAY = `mutation($l: ID!, $a: Decimal!, $k: String!) { recordRepayment(loanId: $l, amount: $a, idempotencyKey: $k) { id penaltyPortion } }`;
+
+async function rows<T = any>(query: string, params: unknown[] = []): Promise<T[]> {
+  return sql<T>(app.orm.em.fork(), query, params);
+}
+
+/** Runs a mutation that starts COB and waits for its workflow to finish. */
+async function cob(query: string, vars: Record<string, unknown>): Promise<any> {
+  const started = await ok(app, query, vars, staff.admin.token);
+  const workflowId = started.workflowId ?? started.cob?.workflowId;
+  if (workflowId) await app.temporal.client.workflow.getHandle(workflowId).result();
+  return started;
+}
+
+async function loan(id: string): Promise<any> {
+  return ok(app, LOAN, { id }, app.token);
+}
+
+async function expectLedgerConsistent(): Promise<void> {
+  const [tb] = await rows<{ d: string; c: string }>(`select coalesce(sum(amount) filter (where entry_type = 'DEBIT'), 0)::text as d, coalesce(sum(amount) filter (where entry_type = 'CREDIT'), 0)::text as c from journal_entry`);
+  expect(new Decimal(tb.d).eq(tb.c)).toBe(true);
+  const [p] = await rows<{ gl: string; owed: string }>(`
+    select (select coalesce(sum(case when e.entry_type = 'DEBIT' then e.amount else -e.amount end), 0) from journal_entry e join gl_account a on a.id = e.gl_account_id where a.code = '1100')::text as gl,
+           (select coalesce(sum(i.principal_due - i.principal_paid), 0) from loan_installment i join loan l on l.id = i.loan_id where l.status = 'ACTIVE')::text as owed`);
+  expect(new Decimal(p.gl).eq(p.owed)).toBe(true);
+}
+
+beforeAll(async () => {
+  const url = new URL(process.env.DATABASE_URL!);
+  url.pathname = `${url.pathname}_cob`;
+  databaseUrl = url.toString();
+  await (await openDatabase(databaseUrl, { migrate: true })).close();
+  app = await startTestApp({ configure: (c) => { c.databaseUrl = databaseUrl; c.cob.chunkSize = 2; c.cob.partitionSize = 3; } });
+  staff = await createStaff(app);
+  productId = await createProduct(app, { maxPrincipal: '100000.00' });
+  const configured = await app.gql(`mutation($p: ID!, $i: ProductServicingInput!) { configureProductServicing(productId: $p, input: $i) { id } }`, {
+    p: productId, i: { accountingRule: 'ACCRUAL_PERIODIC', allocationStrategy: 'PENALTIES_FEES_INTEREST_PRINCIPAL', penaltyCalculationType: 'FLAT', penaltyAmount: '10.00', penaltyGraceDays: 3 },
+  }, staff.admin.token);
+  expect(configured.errors).toBeUndefined();
+  await ok(app, ADVANCE, { to: START, cob: false }, staff.admin.token);
+});
+
+afterAll(async () => {
+  await app?.close();
+  if (databaseUrl) await dropDatabase(databaseUrl);
+});
+
+describe('close of business over several business dates', () => {
+  const loans: string[] = [];
+
+  it('accrues interest daily, charges overdue penalties after the grace days and classifies delinquency', async () => {
+    for (const [principal, rate] of [['1200.00', '12'], ['2400.00', '24'], ['900.00', '18'], ['3000.00', '9']]) {
+      loans.push((await activeLoan(app, staff, productId, { principal, rate, repayments: 6, disbursementDate: START })).loanId);
+    }
+    // Ten missed days are closed in order, by one parent and its children (4 loans, 3 per partition → 2 children a day).
+    await cob(ADVANCE, { to: '2027-01-11', cob: true });
+    const runs = await rows<{ business_date: string; status: string; loans_processed: number }>(`select business_date::text, status, loans_processed from cob_run order by business_date`);
+    expect(runs.map((r) => r.business_date)).toEqual(Array.from({ length: 10 }, (_, i) => addDays(START, i)));
+    expect(runs.every((r) => r.status === 'COMPLETED' && r.loans_processed === 4)).toBe(true);
+    const children = await app.temporal.client.workflow.list({ query: `WorkflowId STARTS_WITH "cob-2027-01-05-p"` });
+    const childIds: string[] = [];
+    for await (const w of children) childIds.push(w.workflowId);
+    expect(childIds.sort()).toEqual(['cob-2027-01-05-p0', 'cob-2027-01-05-p1']);
+
+    // Accrued interest equals the engine's earned-by for the next morning, per installment.
+    for (const id of loans) {
+      const l = await loan(id);
+      expect(l.lastCobDate).toBe('2027-01-10');
+      for (const i of l.installments) {
+        const inst = { period: i.installmentNumber, fromDate: i.fromDate, dueDate: i.dueDate, due: { principal: new Decimal(i.principalDue), interest: new Decimal(i.interestDue), fee: new Decimal(0), penalty: new Decimal(0) }, paid: {} as never, waived: {} as never };
+        expect(i.interestAccrued).toBe(interestEarnedBy(inst, '2027-01-11', { digitsAfterDecimal: 2 }).toFixed());
+      }
+    }
+    const [acc] = await rows<{ n: string; total: string }>(`select count(*)::text as n, sum(amount)::text as total from loan_transaction where type = 'ACCRUAL'`);
+    expect(Number(acc.n)).toBe(40);
+    const [accrued] = await rows<{ total: string }>(`select sum(interest_accrued)::text as total from loan_installment`);
+    expect(new Decimal(acc.total).eq(accrued.total)).toBe(true);
+    await expectLedgerConsistent();
+
+    // Due 2027-02-01, 3 grace days: the penalty is due on 2027-02-05, so the COB of 02-04 charges it.
+    await cob(ADVANCE, { to: '2027-02-04', cob: true });
+    let l = await loan(loans[0]);
+    expect(l.installments[0].penaltyChargesDue).toBe('0');
+    expect(l).toMatchObject({ daysPastDue: 3, delinquencyClass: 'RANGE_1_30', nextDueDate: '2027-03-01' });
+    await cob(ADVANCE, { to: '2027-02-05', cob: true });
+    l = await loan(loans[0]);
+    expect(l.installments[0].penaltyChargesDue).toBe('10');
+    expect(l.daysPastDue).toBe(4);
+    const i1 = l.installments[0];
+    expect(new Decimal(l.overdueAmount).eq(new Decimal(i1.principalDue).plus(i1.interestDue).plus(10))).toBe(true);
+    const penalties = await rows<{ transaction_date: string; n: string }>(`select transaction_date::text, count(*)::text as n from loan_transaction where type = 'PENALTY' group by 1`);
+    expect(penalties).toEqual([{ transaction_date: '2027-02-04', n: '4' }]);
+    await expectLedgerConsistent();
+
+    // Paying the overdue installment settles the penalty first; the next COB clears the delinquency.
+    const paid = await ok(app, REPAY, { l: loans[0], a: l.overdueAmount, k: 'overdue-1' }, staff.officer.token);
+    expect(paid.penaltyPortion).toBe('10');
+    await cob(ADVANCE, { to: '2027-02-06', cob: true });
+    expect(await loan(loans[0])).toMatchObject({ daysPastDue: 0, delinquencyClass: null, overdueAmount: '0' });
+    expect((await loan(loans[1])).daysPastDue).toBe(5);
+    await expectLedgerConsistent();
+  });
+
+  it('re-running a closed date changes nothing', async () => {
+    const before = await rows<{ n: string }>(`select count(*)::text as n from journal_entry union all select count(*)::text from loan_transaction`);
+    const snapshot = await rows(`select id, interest_accrued::text, penalty_charges_due::text from loan_installment order by id`);
+    await cob(RUN, { upTo: '2027-02-05' });
+    expect(await rows(`select count(*)::text as n from journal_entry union all select count(*)::text from loan_transaction`)).toEqual(before);
+    expect(await rows(`select id, interest_accrued::text, penalty_charges_due::text from loan_installment order by id`)).toEqual(snapshot);
+    const res = await app.gql(RUN, { upTo: '2027-02-06' }, staff.admin.token);
+    expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('runs only the enabled steps, in the configured order', async () => {
+    const steps = await ok(app, `query { cobJobSteps { stepName stepOrder enabled } }`, {}, app.token);
+    expect(steps.map((s: any) => s.stepName)).toEqual([
+      'APPLY_PENALTY_FOR_OVERDUE_LOANS', 'ADD_PERIODIC_ACCRUAL_ENTRIES', 'CHECK_LOAN_REPAYMENT_DUE', 'CHECK_LOAN_REPAYMENT_OVERDUE',
+      'LOAN_DELINQUENCY_CLASSIFICATION', 'CLOSE_FULLY_REPAID_LOANS',
+    ]);
+    const UPDATE = `mutation($s: [CobStepInput!]!) { updateCobJobSteps(jobName: "LOAN_CLOSE_OF_BUSINESS", steps: $s) { stepName stepOrder enabled } }`;
+    const bad = await app.gql(UPDATE, { s: [{ stepName: 'DROP_TABLES', enabled: true }] }, staff.admin.token);
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'steps[0].stepName' });
+    expect((await app.gql(UPDATE, { s: [] }, staff.officer.token)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const without = steps.map((s: any) => ({ stepName: s.stepName, enabled: s.stepName !== 'ADD_PERIODIC_ACCRUAL_ENTRIES' })).reverse();
+    const saved = await ok(app, UPDATE, { s: without }, staff.admin.token);
+    expect(saved[0]).toMatchObject({ stepName: 'CLOSE_FULLY_REPAID_LOANS', stepOrder: 1 });
+    await cob(ADVANCE, { to: '2027-02-07', cob: true });
+    expect(await rows(`select 1 from loan_transaction where type = 'ACCRUAL' and transaction_date = '2027-02-06'`)).toHaveLength(0);
+    expect((await loan(loans[1])).daysPastDue).toBe(6);
+    await ok(app, UPDATE, { s: steps.map((s: any) => ({ stepName: s.stepName, enabled: true })) }, staff.admin.token);
+    await cob(ADVANCE, { to: '2027-02-08', cob: true });
+    // Accrual is cumulative: the skipped day is caught up by the next one.
+    const [{ n }] = await rows<{ n: string }>(`select count(*)::text as n from loan_installment where interest_accrued <> round_half_even(interest_due * least(1, ('2027-02-08'::date - from_date)::numeric / (due_date - from_date)), 2) and from_date < '2027-02-08'`);
+    expect(n).toBe('0');
+    await expectLedgerConsistent();
+  });
+
+  it('locks a chunk while it is processed: a repayment then fails with LOAN_LOCKED and changes nothing', async () => {
+    // Hold the loans' rows (not their keys: the lock rows reference them) so the first COB chunk, having
+    // committed its locks, waits mid-processing.
+    const blocker = new Client({ connectionString: databaseUrl });
+    await blocker.connect();
+    let workflowId = '';
+    let locked = '';
+    try {
+      await blocker.query('begin');
+      await blocker.query(`select id from loan where id = any($1::uuid[]) for no key update`, [loans]);
+      workflowId = (await ok(app, ADVANCE, { to: '2027-02-09', cob: true }, staff.admin.token)).cob.workflowId;
+      await eventually(async () => (await rows(`select 1 from loan_account_lock`)).length > 0, 20000, 'the COB lock');
+      [{ loan_id: locked }] = await rows<{ loan_id: string }>(`select loan_id::text from loan_account_lock limit 1`);
+      const res = await app.gql(REPAY, { l: locked, a: '10.00', k: 'while-locked' }, staff.officer.token);
+      expect(res.errors?.[0]?.extensions?.code).toBe('LOAN_LOCKED');
+    } finally {
+      await blocker.query('rollback');
+      await blocker.end();
+    }
+    await app.temporal.client.workflow.getHandle(workflowId).result();
+    expect(await rows(`select 1 from loan_transaction where request_id = 'while-locked'`)).toHaveLength(0);
+    expect(await rows(`select 1 from loan_account_lock`)).toHaveLength(0);
+    expect((await ok(app, REPAY, { l: locked, a: '10.00', k: 'after-lock' }, staff.officer.token)).id).toBeTruthy();
+  });
+
+  it('runs COB inline for a loan behind the business date before a write to it', async () => {
+    await ok(app, ADVANCE, { to: '2027-02-12', cob: false }, staff.admin.token);
+    expect((await loan(loans[3])).lastCobDate).toBe('2027-02-08');
+    await ok(app, REPAY, { l: loans[3], a: '5.00', k: 'inline' }, staff.officer.token);
+    const l = await loan(loans[3]);
+    expect(l.lastCobDate).toBe('2027-02-11');
+    expect(l.daysPastDue).toBe(11);
+    const accruals = await rows<{ d: string }>(`select transaction_date::text as d from loan_transaction where loan_id = ? and type = 'ACCRUAL' and transaction_date > '2027-02-08' order by 1`, [loans[3]]);
+    expect(accruals.map((a) => a.d)).toEqual(['2027-02-09', '2027-02-10', '2027-02-11']);
+    // The other loans stay behind until the nightly run catches them up.
+    expect((await loan(loans[1])).lastCobDate).toBe('2027-02-08');
+    await cob(RUN, {});
+    expect((await loan(loans[1])).lastCobDate).toBe('2027-02-11');
+    await expectLedgerConsistent();
+  });
+
+  it('reports a loan whose COB failed, keeps it locked, and processes it after a retry', async () => {
+    const broken = await createProduct(app, { maxPrincipal: '100000.00' });
+    await ok(app, `mutation($p: ID!, $i: ProductServicingInput!) { configureProductServicing(productId: $p, input: $i) { id } }`,
+      { p: broken, i: { accountingRule: 'ACCRUAL_PERIODIC', allocationStrategy: 'PENALTIES_FEES_INTEREST_PRINCIPAL' } }, staff.admin.token);
+    const { loanId } = await activeLoan(app, staff, broken, { principal: '1000.00', rate: '10', repayments: 3, disbursementDate: '2027-02-12' });
+    // Its GL mapping points at an account that no longer exists: the accrual cannot be booked.
+    await rows(`update loan_product set gl_mapping = '{"INCOME_FROM_INTEREST": "9999"}' where id = ?`, [broken]);
+    await cob(ADVANCE, { to: '2027-02-13', cob: true });
+    const failed = await ok(app, `query { failedCobLoans { loanId businessDate error } }`, {}, app.token);
+    expect(failed).toEqual([{ loanId, businessDate: '2027-02-12', error: expect.stringMatching(/^unbalanced journal entry for loan transaction \d+$/) }]);
+    const [run] = await rows<{ status: string; loans_failed: number }>(`select status, loans_failed from cob_run where business_date = '2027-02-12'`);
+    expect(run).toEqual({ status: 'COMPLETED_WITH_FAILURES', loans_failed: 1 });
+    expect((await loan(loans[0])).lastCobDate).toBe('2027-02-12');
+    expect((await app.gql(REPAY, { l: loanId, a: '10.00', k: 'failed-loan' }, staff.officer.token)).errors?.[0]?.extensions?.code).toBe('LOAN_LOCKED');
+
+    await rows(`update loan_product set gl_mapping = null where id = ?`, [broken]);
+    await cob(`mutation { retryFailedCob { workflowId released } }`, {});
+    expect(await ok(app, `query { failedCobLoans { loanId } }`, {}, app.token)).toEqual([]);
+    expect((await loan(loanId)).lastCobDate).toBe('2027-02-12');
+    await expectLedgerConsistent();
+  });
+
+  it('the daily schedule advances the business date and closes the day that ended', async () => {
+    const scheduleId = `test-cob-${Date.now()}`;
+    await app.temporal.ensureCobSchedule(cobSettings(app.config), '0 2 * * *', 'Europe/Berlin', scheduleId);
+    const handle = app.temporal.client.schedule.getHandle(scheduleId);
+    try {
+      const d = await handle.describe();
+      expect(d.spec.timezone).toBe('Europe/Berlin');
+      expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: 'businessDayWorkflow' });
+      await handle.trigger();
+      await eventually(async () => (await rows(`select 1 from cob_run where business_date = '2027-02-13' and status = 'COMPLETED'`)).length === 1, 60000, 'the scheduled COB');
+      expect(await ok(app, `query { businessDate }`, {}, app.token)).toBe('2027-02-14');
+    } finally {
+      await handle.delete();
+    }
+  });
+});
