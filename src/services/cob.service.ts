@@ -10,6 +10,8 @@ import { addDays, compareDates } from '../domain/dates';
 import { ValidationError } from '../domain/errors';
 import { DEFAULT_GL_MAPPING, type GlRole } from '../domain/ledger';
 import { CobRun, CobStep } from '../entities';
+import { Decimal } from '../domain/money';
+import { recordBulkEvents } from './outbox.service';
 import { sql } from './sql';
 
 export const COB_JOB = 'LOAN_CLOSE_OF_BUSINESS';
@@ -170,7 +172,46 @@ export async function runSteps(em: EntityManager, d: string, ids: string[], step
     stepMillis[step] = (stepMillis[step] ?? 0) + (performance.now() - started);
   }
   await sql(em, `update loan l set last_cob_date = ?::date where ${IN_SCOPE}`, [d, ids, d]);
+  const started = performance.now();
+  await recordCobEvents(em, d, ids, steps);
+  stepMillis.BULK_EVENTS = (stepMillis.BULK_EVENTS ?? 0) + (performance.now() - started);
   return close;
+}
+
+/**
+ * One outbox message per loan per COB date (the bulk envelope): the penalties charged and the loan's
+ * state after the steps, in the chunk's transaction.
+ */
+async function recordCobEvents(em: EntityManager, d: string, ids: string[], steps: readonly CobStepName[]): Promise<void> {
+  const loans = await sql<{ id: string; customer_id: string; currency_code: string; days_past_due: number; outstanding: string }>(em, `
+    select l.id::text, l.customer_id::text, l.currency_code, l.days_past_due,
+           (select coalesce(sum(${OUTSTANDING}), 0) from loan_installment i where i.loan_id = l.id)::text as outstanding
+      from loan l where l.id = any(?::uuid[]) and l.last_cob_date = ?::date`, [ids, d]);
+  if (loans.length === 0) return;
+  const penalties = await sql<{ loan_id: string; amount: string; installment_number: number; due_date: string }>(em, `
+    select t.loan_id::text, t.amount::text, t.installment_number, i.due_date::text
+      from loan_transaction t join loan_installment i on i.loan_id = t.loan_id and i.installment_number = t.installment_number
+     where t.loan_id = any(?::uuid[]) and t.type = 'PENALTY' and t.transaction_date = ?::date`, [ids, d]);
+  const byLoan = new Map<string, typeof penalties>();
+  for (const p of penalties) byLoan.set(p.loan_id, [...(byLoan.get(p.loan_id) ?? []), p]);
+  await recordBulkEvents(em, loans.map((l) => ({
+    aggregateId: l.id,
+    idempotencyKey: `cob-${d}-${l.id}`,
+    businessDate: d,
+    items: [
+      ...(byLoan.get(l.id) ?? []).map((p) => ({
+        type: 'PenaltyApplied' as const,
+        data: {
+          loanId: l.id, customerId: l.customer_id, appliedOn: d, currencyCode: l.currency_code, amount: new Decimal(p.amount).toFixed(),
+          installmentNumber: p.installment_number, dueDate: p.due_date, chargeName: 'Overdue penalty',
+        },
+      })),
+      {
+        type: 'CobLoanProcessed' as const,
+        data: { loanId: l.id, businessDate: d, steps: [...steps], status: 'SUCCESS' as const, daysPastDue: l.days_past_due, outstandingBalance: new Decimal(l.outstanding).toFixed() },
+      },
+    ],
+  })));
 }
 
 /**
@@ -205,7 +246,13 @@ export async function processChunk(em: EntityManager, d: string, ids: string[], 
       } catch (err) {
         result.failed++;
         const message = failureReason(err);
-        await sql(em, `update loan_account_lock set error = ? where loan_id = ? and owner = ?`, [message, id, owner]);
+        await em.transactional(async (tx) => {
+          await sql(tx, `update loan_account_lock set error = ? where loan_id = ? and owner = ?`, [message, id, owner]);
+          await recordBulkEvents(tx, [{
+            aggregateId: id, idempotencyKey: `cob-${d}-${id}-failed`, businessDate: d,
+            items: [{ type: 'CobLoanProcessed', data: { loanId: id, businessDate: d, steps: [...steps], status: 'FAILED', error: message } }],
+          }]);
+        });
       }
     }
     return result;

@@ -182,3 +182,21 @@ export async function setEventTypeEnabled(ctx: ServiceContext, type: string, ena
   ctx.em.clear();
   return (await listEventTypes(ctx)).find((t) => t.type === type)!;
 }
+
+/**
+ * Many bulk envelopes in one statement: close of business writes one per loan per chunk. Same rules
+ * as recordBulkEvent; returns how many rows were written.
+ */
+export async function recordBulkEvents(em: EntityManager, inputs: RecordBulkEventInput[]): Promise<number> {
+  if (inputs.length === 0) return 0;
+  const disabled = await disabledTypes(em, [BULK_EVENT_TYPE, ...new Set(inputs.flatMap((i) => i.items.map((x) => x.type)))]);
+  if (disabled.has(BULK_EVENT_TYPE)) return 0;
+  const rows: Row[] = [];
+  for (const input of inputs) {
+    const items = input.items.filter((i) => !disabled.has(i.type)).map((i) => ({ type: i.type, data: normalizePayload(i.type, i.data) }));
+    if (items.length === 0) continue;
+    const payload: StoredBulkPayload = { items };
+    rows.push({ type: BULK_EVENT_TYPE, aggregateType: input.aggregateType ?? 'Loan', aggregateId: input.aggregateId, idempotencyKey: input.idempotencyKey, payload, businessDate: input.businessDate ?? null });
+  }
+  return (await insertRows(em, rows)).filter(Boolean).length;
+}

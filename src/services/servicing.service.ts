@@ -17,6 +17,7 @@ import type { ServicingKind, ServicingPayload, ServicingRequest, ServicingResult
 import { currentBusinessDate } from './business-date.service';
 import { runInlineCob } from './cob.service';
 import { postJournal } from './ledger.service';
+import { recordEvent } from './outbox.service';
 import { loanInstallments } from './loan-account.service';
 import { sql } from './sql';
 
@@ -149,6 +150,13 @@ export async function applyServicing(em: EntityManager, req: ServicingRequest): 
         };
         row = await post('REPAYMENT', amount, portions);
         loan.creditBalance = loan.creditBalance.plus(result.overpayment);
+        await recordEvent(tx, { type: 'LoanRepaymentRecorded', aggregateId: loan.id, idempotencyKey: `repayment-${row.id}`, data: {
+          loanId: loan.id, customerId: loan.customer.id, transactionId: row.id, transactionDate: date, currencyCode: loan.currencyCode,
+          amount: amount.toFixed(), principalPortion: portions.principal.toFixed(), interestPortion: portions.interest.toFixed(),
+          feeChargesPortion: portions.fee.toFixed(), penaltyChargesPortion: portions.penalty.toFixed(), overpaymentPortion: portions.overpayment.toFixed(),
+          outstandingBalance: installments.reduce((a, i) => a.plus(totalOutstanding(i)), new Decimal(0)).toFixed(),
+          externalId: req.requestId, actorId: req.actor.id, actorRole: req.actor.role,
+        } });
         break;
       }
       case 'CREDIT_BALANCE_REFUND': {
@@ -173,6 +181,12 @@ export async function applyServicing(em: EntityManager, req: ServicingRequest): 
         const amount = portions.principal.plus(portions.interest).plus(portions.fee).plus(portions.penalty);
         if (amount.lte(0)) throw new InvalidStageError('Nothing is outstanding to write off');
         row = await post('WRITE_OFF', amount, portions);
+        await recordEvent(tx, { type: 'LoanWrittenOff', aggregateId: loan.id, idempotencyKey: `write-off-${row.id}`, data: {
+          loanId: loan.id, customerId: loan.customer.id, writtenOffOn: date, currencyCode: loan.currencyCode,
+          principalWrittenOff: portions.principal.toFixed(), interestWrittenOff: portions.interest.toFixed(), feeChargesWrittenOff: portions.fee.toFixed(),
+          penaltyChargesWrittenOff: portions.penalty.toFixed(), totalWrittenOff: amount.toFixed(), reason: req.payload.reason ?? null,
+          actorId: req.actor.id, actorRole: req.actor.role,
+        } });
         loan.writtenOffOn = date;
         loan.closedOn = date;
         break;

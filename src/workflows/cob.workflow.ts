@@ -29,11 +29,12 @@ const quick = proxyActivities<CobActivities>({
 });
 
 // A partition can take minutes; the heartbeat proves it is alive and carries its progress to a retry.
-const heavy = proxyActivities<CobActivities>({
+const HEAVY = {
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+} as const;
+const heavy = proxyActivities<CobActivities>(HEAVY);
 
 function addTotals(into: CobTotals, r: CobTotals): void {
   into.processed += r.processed;
@@ -58,7 +59,7 @@ export async function closeOfBusinessWorkflow(input: CobWorkflowInput): Promise<
       while (running.size < input.maxParallelPartitions && next < plan.partitions.length) {
         const index = next++;
         const p = plan.partitions[index];
-        const child: CobPartitionInput = { date, fromId: p.fromId, toId: p.toId, chunkSize: input.chunkSize, steps: plan.steps };
+        const child: CobPartitionInput = { date, fromId: p.fromId, toId: p.toId, chunkSize: input.chunkSize, steps: plan.steps, heartbeatTimeout: input.heartbeatTimeout };
         const work = executeChild(cobPartitionWorkflow, {
           workflowId: `${cobWorkflowId(date)}-p${offset + index}`,
           taskQueue: input.taskQueue,
@@ -82,10 +83,13 @@ export async function closeOfBusinessWorkflow(input: CobWorkflowInput): Promise<
 }
 
 export async function cobPartitionWorkflow(input: CobPartitionInput): Promise<CobTotals> {
-  const r = await heavy.processCobPartition({ ...input, owner: workflowInfo().workflowId });
-  for (const loanId of r.closeLoanIds) {
-    // The loan's own workflow decides and records the closing; a missing workflow is not COB's failure.
-    await getExternalWorkflowHandle(loanWorkflowId(loanId)).signal(closeIfRepaidSignal).catch(() => undefined);
+  const acts = input.heartbeatTimeout ? proxyActivities<CobActivities>({ ...HEAVY, heartbeatTimeout: input.heartbeatTimeout }) : heavy;
+  const r = await acts.processCobPartition({ ...input, owner: workflowInfo().workflowId });
+  // The loan's own workflow decides and records the closing; a missing workflow is not COB's failure.
+  for (let i = 0; i < r.closeLoanIds.length; i += 100) {
+    await Promise.all(
+      r.closeLoanIds.slice(i, i + 100).map((loanId) => getExternalWorkflowHandle(loanWorkflowId(loanId)).signal(closeIfRepaidSignal).catch(() => undefined)),
+    );
   }
   return { processed: r.processed, failed: r.failed, stepMillis: r.stepMillis };
 }

@@ -117,6 +117,14 @@ describe('close of business over several business dates', () => {
     expect(new Decimal(l.overdueAmount).eq(new Decimal(i1.principalDue).plus(i1.interestDue).plus(10))).toBe(true);
     const penalties = await rows<{ transaction_date: string; n: string }>(`select transaction_date::text, count(*)::text as n from loan_transaction where type = 'PENALTY' group by 1`);
     expect(penalties).toEqual([{ transaction_date: '2027-02-04', n: '4' }]);
+    // One outbox message per loan per COB date, carrying the penalty and the loan's state.
+    const bulk = await rows<{ business_date: string; n: string }>(`select business_date::text, count(*)::text as n from outbox_event where type = 'BulkBusinessEvent' group by 1 order by 1`);
+    expect(bulk).toHaveLength(35); // 2027-01-01 … 2027-02-04
+    expect(bulk.every((b) => b.n === '4')).toBe(true);
+    const [message] = await rows<{ payload: any }>(`select payload from outbox_event where type = 'BulkBusinessEvent' and aggregate_id = ? and business_date = '2027-02-04'`, [loans[0]]);
+    expect(message.payload.items.map((i: any) => i.type)).toEqual(['PenaltyApplied', 'CobLoanProcessed']);
+    expect(message.payload.items[0].data).toMatchObject({ loanId: loans[0], amount: '10', installmentNumber: 1, dueDate: '2027-02-01' });
+    expect(message.payload.items[1].data).toMatchObject({ status: 'SUCCESS', daysPastDue: 4 });
     await expectLedgerConsistent();
 
     // Paying the overdue installment settles the penalty first; the next COB clears the delinquency.

@@ -90,6 +90,11 @@ describe('repayments', () => {
     ]);
     await expectLedgerConsistent();
 
+    // Its event was written in the same transaction, exactly once.
+    const events = await sql<{ type: string; payload: any }>(app.orm.em.fork(), `select type, payload from outbox_event where aggregate_id = ? and type = 'LoanRepaymentRecorded'`, [loanId]);
+    expect(events).toHaveLength(1);
+    expect(events[0].payload).toMatchObject({ loanId, transactionId: tx.id, amount: installment1.toFixed(2), externalId: 'repay-1' });
+
     // The same idempotency key returns the first transaction and changes nothing.
     const entries = await journalCount(loanId);
     const again = await ok(app, REPAY, { l: loanId, a: installment1.toFixed(2), k: 'repay-1' }, staff.officer.token);
@@ -119,6 +124,7 @@ describe('repayments', () => {
     const after = await loan(loanId);
     expect(after.transactions.map((x: any) => x.type)).toEqual(['DISBURSEMENT']);
     expect(await journalCount(loanId)).toBe(entries);
+    expect(await sql(app.orm.em.fork(), `select 1 from outbox_event where aggregate_id = ? and type = 'LoanRepaymentRecorded'`, [loanId])).toHaveLength(0);
 
     // A loan that is not active yet has no repayment stage.
     const recovery = `mutation($l: ID!) { recordRecoveryPayment(loanId: $l, amount: "5.00", idempotencyKey: "rec") { id } }`;
@@ -178,6 +184,8 @@ describe('closing a loan', () => {
     expect(wo).toEqual({ type: 'WRITE_OFF', amount: principalLeft, principalPortion: principalLeft });
     const off = await loan(loanId);
     expect(off).toMatchObject({ stage: 'CLOSED', status: 'WRITTEN_OFF', writtenOffOn: today });
+    const [woEvent] = await sql<{ payload: any }>(app.orm.em.fork(), `select payload from outbox_event where aggregate_id = ? and type = 'LoanWrittenOff'`, [loanId]);
+    expect(woEvent.payload).toMatchObject({ principalWrittenOff: principalLeft, totalWrittenOff: principalLeft, reason: 'borrower unreachable' });
     await expectLedgerConsistent();
     const rec = await ok(app, `mutation($l: ID!) { recordRecoveryPayment(loanId: $l, amount: "50.00", idempotencyKey: "rec-1") { type amount } }`, { l: loanId }, staff.officer.token);
     expect(rec).toEqual({ type: 'RECOVERY', amount: '50' });
