@@ -55,6 +55,8 @@ export interface CobWorkflowInput {
   maxParallelPartitions: number;
   /** Task queue the children and their activities run on. */
   taskQueue: string;
+  /** How long a partition activity may go without a heartbeat before it is retried elsewhere (default 1 minute). */
+  heartbeatTimeout?: string;
   /** Carried across continue-as-new. */
   resume?: CobResume;
 }
@@ -78,6 +80,7 @@ export interface CobPartitionInput {
   toId: string;
   chunkSize: number;
   steps: string[];
+  heartbeatTimeout?: string;
 }
 
 export interface CobResult {
