@@ -98,10 +98,12 @@ function startWorkers(count: number, env: NodeJS.ProcessEnv): Promise<ChildProce
 }
 
 async function historyEvents(client: Client, workflowId: string): Promise<{ parent: number; children: number; childCount: number }> {
-  const parent = (await client.workflow.getHandle(workflowId).describe()).historyLength;
+  const described = await client.workflow.getHandle(workflowId).describe();
+  const parent = described.historyLength;
+  const since = described.startTime.toISOString();
   let children = 0;
   let childCount = 0;
-  for await (const w of client.workflow.list({ query: `WorkflowId STARTS_WITH "${workflowId}-p"` })) {
+  for await (const w of client.workflow.list({ query: `WorkflowId STARTS_WITH "${workflowId}-p" AND StartTime >= "${since}"` })) {
     children += (await client.workflow.getHandle(w.workflowId, w.runId).describe()).historyLength;
     childCount++;
   }

@@ -2,7 +2,8 @@
 # Walks one loan through the whole origination lifecycle to activation, against a running `npm start`:
 # admin login → staff users → product → borrower sign-up → apply → document upload → KYC (queue,
 # checklist, decision) → automatic risk rules → offer → acceptance → approval → agreement PDF download
-# → e-signature → activation; then a second application that is withdrawn, and a token refresh.
+# → e-signature → activation → a repayment, balances, close of business and the trial balance; then a
+# second application that is withdrawn, and a token refresh.
 # Usage: examples/walkthrough.sh [http://localhost:4000/graphql]
 # Needs curl, node and sha256sum. Uses ADMIN_EMAIL / ADMIN_PASSWORD (defaults as in README).
 set -euo pipefail
@@ -89,10 +90,27 @@ echo "agreement    $(head -c 8 "$TMP/agreement.pdf") $(wc -c < "$TMP/agreement.p
 gql origination/17-sign-agreement.graphql "{\"loanId\":\"$LOAN\",\"signerName\":\"Ada Lovelace\",\"documentHash\":\"$HASH\"}" "$ADA" | out '"signed via " + d.signAgreement.origination.agreement.signedVia + " → " + d.signAgreement.stage'
 
 echo "== activation"
-ACTIVE=$(gql origination/18-activate-loan.graphql "{\"loanId\":\"$LOAN\",\"disbursementDate\":\"$(date -u +%F)\"}" "$OFFICER")
+BUSINESS_DATE=$(gql servicing/10-business-date.graphql '{}' "$OFFICER" | field businessDate)
+ACTIVE=$(gql origination/18-activate-loan.graphql "{\"loanId\":\"$LOAN\",\"disbursementDate\":\"$BUSINESS_DATE\"}" "$OFFICER")
 echo "$ACTIVE" | out '"activated → " + d.activateLoan.stage + "/" + d.activateLoan.status + "; " + d.activateLoan.transactions.map(t => t.type + " " + t.amount + " on " + t.transactionDate).join(", ")'
 echo "$ACTIVE" | field 'activateLoan.installments.map(i => "  #" + i.installmentNumber + " " + i.dueDate + " principal " + i.principalDue + " interest " + i.interestDue).join("\n")'
 gql 04-loan.graphql "{\"id\":\"$LOAN\"}" "$ADA" | field 'loan.timeline.map(e => e.action + " (" + e.actorRole + ")").join(" → ")'
+
+echo "== servicing (business date $BUSINESS_DATE)"
+AMOUNT=$(echo "$ACTIVE" | field '(Number(activateLoan.installments[0].principalDue) + Number(activateLoan.installments[0].interestDue)).toFixed(2)')
+gql servicing/01-record-repayment.graphql "{\"loanId\":\"$LOAN\",\"amount\":\"$AMOUNT\",\"key\":\"walkthrough-$LOAN-1\",\"paymentType\":\"BANK_TRANSFER\"}" "$OFFICER" | out '"repayment " + d.recordRepayment.amount + ": principal " + d.recordRepayment.principalPortion + ", interest " + d.recordRepayment.interestPortion'
+echo "the same idempotency key again returns transaction $(gql servicing/01-record-repayment.graphql "{\"loanId\":\"$LOAN\",\"amount\":\"$AMOUNT\",\"key\":\"walkthrough-$LOAN-1\"}" "$OFFICER" | field recordRepayment.id)"
+echo "a negative amount: $(gql servicing/01-record-repayment.graphql "{\"loanId\":\"$LOAN\",\"amount\":\"-5\",\"key\":\"walkthrough-bad\"}" "$OFFICER" | json 'errors[0].extensions.code + " " + r.errors[0].message')"
+gql servicing/02-loan-balances.graphql "{\"id\":\"$LOAN\"}" "$ADA" | out '"owed " + d.loan.balances.totalOutstanding + " (principal " + d.loan.balances.principalOutstanding + "); payoff today " + d.loan.payoffQuote.total + "; next #" + d.loan.balances.nextInstallmentNumber + " due " + d.loan.balances.nextInstallmentDueDate'
+COB=$(gql servicing/07-advance-business-date.graphql '{}' "$ADMIN")
+echo "business date → $(echo "$COB" | field advanceBusinessDate.businessDate); close of business $(echo "$COB" | field advanceBusinessDate.cob.workflowId): $(echo "$COB" | field advanceBusinessDate.cob.url)"
+for _ in $(seq 1 60); do
+  RUN=$(gql servicing/09-cob-status.graphql '{}' "$MANAGER" | field 'cobRuns.length ? cobRuns[0].status + " " + cobRuns[0].businessDate + ", " + cobRuns[0].loansProcessed + " loans" : "none"')
+  case "$RUN" in COMPLETED*) break ;; esac
+  sleep 1
+done
+echo "COB run    $RUN"
+gql servicing/06-ledger.graphql "{\"from\":\"$BUSINESS_DATE\",\"to\":\"$BUSINESS_DATE\"}" "$MANAGER" | out '"trial balance: debits " + d.trialBalance.totalDebits + " = credits " + d.trialBalance.totalCredits + "\n" + d.trialBalance.rows.filter(r => r.balance !== "0").map(r => "  " + r.code + " " + r.name + " " + r.balance).join("\n")'
 
 echo "== a second application, withdrawn"
 LOAN2=$(gql 03-apply-for-loan.graphql "{\"input\":{\"customerId\":\"$CUSTOMER\",\"productId\":\"$PRODUCT\",\"principal\":\"2000.00\",\"currencyCode\":\"USD\",\"annualInterestRate\":\"12.5\",\"numberOfRepayments\":6}}" "$ADA" | field applyForLoan.id)

@@ -60,10 +60,14 @@ beforeAll(async () => {
   app = await startTestApp({ configure: (c) => { c.databaseUrl = databaseUrl; c.cob.chunkSize = 2; c.cob.partitionSize = 3; } });
   staff = await createStaff(app);
   productId = await createProduct(app, { maxPrincipal: '100000.00' });
-  const configured = await app.gql(`mutation($p: ID!, $i: ProductServicingInput!) { configureProductServicing(productId: $p, input: $i) { id } }`, {
+  const configured = await app.gql(`mutation($p: ID!, $i: ProductServicingInput!) { configureProductServicing(productId: $p, input: $i) { accountingRule penaltyCalculationType penaltyAmount penaltyGraceDays } }`, {
     p: productId, i: { accountingRule: 'ACCRUAL_PERIODIC', allocationStrategy: 'PENALTIES_FEES_INTEREST_PRINCIPAL', penaltyCalculationType: 'FLAT', penaltyAmount: '10.00', penaltyGraceDays: 3 },
   }, staff.admin.token);
-  expect(configured.errors).toBeUndefined();
+  expect(configured.data.configureProductServicing).toEqual({ accountingRule: 'ACCRUAL_PERIODIC', penaltyCalculationType: 'FLAT', penaltyAmount: '10', penaltyGraceDays: 3 });
+  const badRule = await app.gql(`mutation($p: ID!, $i: ProductServicingInput!) { configureProductServicing(productId: $p, input: $i) { id } }`, {
+    p: productId, i: { accountingRule: 'ACCRUAL_UPFRONT', allocationStrategy: 'PENALTIES_FEES_INTEREST_PRINCIPAL' },
+  }, staff.admin.token);
+  expect(badRule.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.accountingRule' });
   await ok(app, ADVANCE, { to: START, cob: false }, staff.admin.token);
 });
 
