@@ -12,12 +12,15 @@ import { EventTypeSetting } from './event-type-setting.entity';
 import { Notification, NotificationDelivery, NotificationPreference, NotificationTemplate } from './notification.entity';
 import { GlAccount, JournalEntry } from './ledger.entity';
 import { BusinessDate, CobRun, CobStep, DelinquencyRangeRow, LoanAccountLock } from './cob.entity';
+import { PaymentProof } from './payment-proof.entity';
 
 export { BusinessDate, CobRun, CobStep, DelinquencyRangeRow, GlAccount, JournalEntry, LoanAccountLock };
 export { Customer, Document, Loan, LoanEvent, LoanInstallment, LoanProduct, LoanTransaction, RefreshToken, RiskRuleSet, User };
 export { EventTypeSetting, Notification, NotificationDelivery, NotificationPreference, NotificationTemplate, OutboxEvent };
 export { DecimalType } from './decimal.type';
+export { PaymentProof };
 
 export const ENTITIES = [Customer, LoanProduct, Loan, LoanEvent, User, RefreshToken, RiskRuleSet, Document, LoanInstallment, LoanTransaction,
   GlAccount, JournalEntry, BusinessDate, CobStep, CobRun, LoanAccountLock, DelinquencyRangeRow,
-  OutboxEvent, EventTypeSetting, Notification, NotificationDelivery, NotificationPreference, NotificationTemplate];
+  OutboxEvent, EventTypeSetting, Notification, NotificationDelivery, NotificationPreference, NotificationTemplate,
+  PaymentProof];

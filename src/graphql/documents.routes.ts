@@ -1,6 +1,7 @@
 /**
  * Document upload and download over plain HTTP (GraphQL carries no files):
  *   POST /documents      multipart/form-data: file, loanId, type[, clientMutationId] → 201 JSON
+ *                        (type PAYMENT_PROOF also: amount, paymentDate[, paymentReference])
  *   GET  /documents/:id  the bytes, with their Content-Type and an attachment Content-Disposition
  * Same Bearer auth as /graphql; errors have the GraphQL shape {errors:[{message, extensions:{code, field}}]}.
  * The rules live in src/services/document.service.ts.
@@ -14,6 +15,7 @@ import type { Logger } from '../logger';
 import { actorFromToken } from '../services/auth.service';
 import { ANONYMOUS_ACTOR, type ServiceContext } from '../services/context';
 import { downloadDocument, UploadRejectedError, uploadDocument } from '../services/document.service';
+import { paymentProofView } from '../services/payment-proof.service';
 import type { DocumentStorage } from '../services/storage';
 import type { LoanWorkflowGateway } from '../temporal-client';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -102,12 +104,16 @@ export function documentRoutes(deps: DocumentRouteDeps): express.Router {
           loanId: body.loanId,
           type: body.type,
           clientMutationId: body.clientMutationId,
+          amount: body.amount,
+          paymentDate: body.paymentDate,
+          paymentReference: body.paymentReference,
           fileName: req.file?.originalname,
           contentType: req.file?.mimetype,
           bytes: req.file?.buffer,
         });
         const loan = result.loan ? { id: result.loan.id, stage: result.loan.stage, status: result.loan.status, version: result.loan.version } : undefined;
-        res.status(201).json({ document: result.document, ...(loan ? { loan } : {}) });
+        const paymentProof = result.paymentProof ? paymentProofView(result.paymentProof) : undefined;
+        res.status(201).json({ document: result.document, ...(loan ? { loan } : {}), ...(paymentProof ? { paymentProof } : {}) });
       } catch (e) {
         fail(res, e);
       }

@@ -12,9 +12,10 @@ import { LoanProductResolver } from './products/loan-product.resolver';
 import { ScheduleResolver } from './schedule/schedule.resolver';
 import { CobResolver } from './cob/cob.resolver';
 import { ServicingResolver } from './servicing/servicing.resolver';
+import { PaymentProofResolver } from './payment-proofs/payment-proof.resolver';
 import { DateTimeScalar } from './scalars';
 
-export const RESOLVERS = [AuthResolver, CustomerResolver, LoanProductResolver, LoanResolver, OriginationResolver, ScheduleResolver, EventResolver, ServicingResolver, CobResolver] as const;
+export const RESOLVERS = [AuthResolver, CustomerResolver, LoanProductResolver, LoanResolver, OriginationResolver, ScheduleResolver, EventResolver, ServicingResolver, CobResolver, PaymentProofResolver] as const;
 
 /** `pubSub`: what subscriptions listen to (the API's EventBus feeds it from RabbitMQ). */
 export function createSchema(pubSub: PubSub = new TypedPubSub()): Promise<GraphQLSchema> {

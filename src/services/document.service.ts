@@ -10,13 +10,14 @@ import { DomainError, InvalidStageError, NotFoundError, ValidationError } from '
 import type { LoanStage } from '../domain/loan-lifecycle';
 import { LOAN_ACTIONS } from '../domain/origination';
 import { isStaff } from '../domain/roles';
-import { Document, Loan, LoanEvent } from '../entities';
+import { Document, Loan, LoanEvent, type PaymentProof } from '../entities';
 import { sha256Hex } from './agreement.service';
 import { actingAs, canAccessCustomer, forbidden } from './authorization';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor, ServiceContext } from './context';
 import { getLoan } from './loan.service';
 import { performLoanAction } from './origination.service';
+import { assertProofStage, createPaymentProof, PAYMENT_PROOF, validatePaymentClaim, type PaymentClaimInput } from './payment-proof.service';
 import type { DocumentStorage } from './storage';
 import { optionalText, requireUuid } from './validation';
 
@@ -24,7 +25,7 @@ import { optionalText, requireUuid } from './validation';
 export const CUSTOMER_DOCUMENT_TYPES = ['ID_DOCUMENT', 'PROOF_OF_ADDRESS', 'PROOF_OF_INCOME', 'OTHER'] as const;
 /** The staff upload of the agreement the customer signed on paper (an alternative to e-signing). */
 export const SIGNED_AGREEMENT = 'SIGNED_AGREEMENT';
-export const UPLOAD_TYPES: readonly string[] = [...CUSTOMER_DOCUMENT_TYPES, SIGNED_AGREEMENT];
+export const UPLOAD_TYPES: readonly string[] = [...CUSTOMER_DOCUMENT_TYPES, SIGNED_AGREEMENT, PAYMENT_PROOF];
 /** Stages in which customer documents may be added or deleted: until the KYC decision. */
 export const DOCUMENT_STAGES: readonly LoanStage[] = ['APPLICATION', 'KYC_REVIEW'];
 /** Staff roles that may upload or delete documents for a customer. */
@@ -129,7 +130,8 @@ export async function downloadDocument(ctx: ServiceContext, storage: DocumentSto
   return { document: doc, bytes: await storage.get(doc.storageKey) };
 }
 
-export interface UploadInput {
+/** PAYMENT_PROOF uploads also carry the claim: amount, paymentDate, optional paymentReference. */
+export interface UploadInput extends PaymentClaimInput {
   loanId: string | undefined;
   type: string | undefined;
   fileName: string | undefined;
@@ -144,6 +146,8 @@ export interface UploadResult {
   document: DocumentView;
   /** For SIGNED_AGREEMENT: the loan after the workflow took the upload (stage ACTIVATION). */
   loan?: Loan;
+  /** For PAYMENT_PROOF: the proof waiting for an officer's verification. */
+  paymentProof?: PaymentProof;
 }
 
 /** A timeline (audit) row for a document change; the loan's stage and status stay as they are. */
@@ -200,24 +204,29 @@ export async function uploadDocument(ctx: ServiceContext, storage: DocumentStora
     const docId = loan.origination?.agreement?.signedDocumentId;
     if (done && docId) return { document: documentView(await ctx.em.findOneOrFail(Document, docId)), loan };
   }
-  if (!signed && !DOCUMENT_STAGES.includes(loan.stage)) {
+  const proof = type === PAYMENT_PROOF;
+  if (proof) assertProofStage(loan);
+  if (!signed && !proof && !DOCUMENT_STAGES.includes(loan.stage)) {
     throw new InvalidStageError(`Documents can be added only before the KYC decision; the loan is ${loan.stage} (status ${loan.status})`);
   }
   if (signed && loan.stage !== 'AGREEMENT') {
     throw new InvalidStageError(`A signed agreement can be uploaded only at stage AGREEMENT; the loan is ${loan.stage} (status ${loan.status})`);
   }
   const file = checkFile(ctx, input);
+  const claim = proof ? await validatePaymentClaim(ctx.em, loan, input) : null;
   const sha256 = sha256Hex(file.bytes);
   const id = randomUUID();
   // Per document, so deleting one never removes bytes another document points at.
   const storageKey = `loans/${loan.id}/${id}-${sha256}.${file.ext}`;
   await storage.put(storageKey, file.bytes);
   let doc: Document;
+  let paymentProof: PaymentProof | undefined;
   try {
     doc = await ctx.em.transactional(async (em) => {
       // Share-lock the loan so a concurrent KYC decision is persisted either before or after this row.
       const locked = await em.findOneOrFail(Loan, loan.id, { lockMode: LockMode.PESSIMISTIC_READ, refresh: true });
-      if (!signed && !DOCUMENT_STAGES.includes(locked.stage)) {
+      if (proof) assertProofStage(locked);
+      else if (!signed && !DOCUMENT_STAGES.includes(locked.stage)) {
         throw new InvalidStageError(`Documents can be added only before the KYC decision; the loan is ${locked.stage} (status ${locked.status})`);
       }
       const d = em.create(Document, {
@@ -232,7 +241,8 @@ export async function uploadDocument(ctx: ServiceContext, storage: DocumentStora
         storageKey,
         uploadedBy: actor.id,
       });
-      if (!signed) audit(em, locked, `document-upload-${id}`, 'DOCUMENT_UPLOADED', actor, { documentId: id, type, sha256, size: file.bytes.length });
+      if (claim) paymentProof = createPaymentProof(em, locked, id, claim, actor);
+      else if (!signed) audit(em, locked, `document-upload-${id}`, 'DOCUMENT_UPLOADED', actor, { documentId: id, type, sha256, size: file.bytes.length });
       await em.flush();
       return d;
     });
@@ -240,7 +250,7 @@ export async function uploadDocument(ctx: ServiceContext, storage: DocumentStora
     await storage.delete(storageKey);
     throw err;
   }
-  if (!signed) return { document: documentView(doc) };
+  if (!signed) return { document: documentView(doc), ...(paymentProof ? { paymentProof } : {}) };
   try {
     const updated = await performLoanAction(ctx, loan.id, 'uploadSignedAgreement', { documentId: doc.id, documentHash: sha256 }, clientMutationId);
     return { document: documentView(doc), loan: updated };
