@@ -97,7 +97,7 @@ echo "$ACTIVE" | field 'activateLoan.installments.map(i => "  #" + i.installment
 gql 04-loan.graphql "{\"id\":\"$LOAN\"}" "$ADA" | field 'loan.timeline.map(e => e.action + " (" + e.actorRole + ")").join(" → ")'
 
 echo "== servicing (business date $BUSINESS_DATE)"
-AMOUNT=$(echo "$ACTIVE" | field '(Number(activateLoan.installments[0].principalDue) + Number(activateLoan.installments[0].interestDue)).toFixed(2)')
+AMOUNT="500.00"  # part of the first installment: interest first, then principal
 gql servicing/01-record-repayment.graphql "{\"loanId\":\"$LOAN\",\"amount\":\"$AMOUNT\",\"key\":\"walkthrough-$LOAN-1\",\"paymentType\":\"BANK_TRANSFER\"}" "$OFFICER" | out '"repayment " + d.recordRepayment.amount + ": principal " + d.recordRepayment.principalPortion + ", interest " + d.recordRepayment.interestPortion'
 echo "the same idempotency key again returns transaction $(gql servicing/01-record-repayment.graphql "{\"loanId\":\"$LOAN\",\"amount\":\"$AMOUNT\",\"key\":\"walkthrough-$LOAN-1\"}" "$OFFICER" | field recordRepayment.id)"
 echo "a negative amount: $(gql servicing/01-record-repayment.graphql "{\"loanId\":\"$LOAN\",\"amount\":\"-5\",\"key\":\"walkthrough-bad\"}" "$OFFICER" | json 'errors[0].extensions.code + " " + r.errors[0].message')"
@@ -105,7 +105,7 @@ gql servicing/02-loan-balances.graphql "{\"id\":\"$LOAN\"}" "$ADA" | out '"owed 
 COB=$(gql servicing/07-advance-business-date.graphql '{}' "$ADMIN")
 echo "business date → $(echo "$COB" | field advanceBusinessDate.businessDate); close of business $(echo "$COB" | field advanceBusinessDate.cob.workflowId): $(echo "$COB" | field advanceBusinessDate.cob.url)"
 for _ in $(seq 1 60); do
-  RUN=$(gql servicing/09-cob-status.graphql '{}' "$MANAGER" | field 'cobRuns.length ? cobRuns[0].status + " " + cobRuns[0].businessDate + ", " + cobRuns[0].loansProcessed + " loans" : "none"')
+  RUN=$(gql servicing/09-cob-status.graphql '{}' "$MANAGER" | out 'd.cobRuns.length ? d.cobRuns[0].status + " " + d.cobRuns[0].businessDate + ", " + d.cobRuns[0].loansProcessed + " loans" : "none"')
   case "$RUN" in COMPLETED*) break ;; esac
   sleep 1
 done
