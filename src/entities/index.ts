@@ -13,14 +13,15 @@ import { Notification, NotificationDelivery, NotificationPreference, Notificatio
 import { GlAccount, JournalEntry } from './ledger.entity';
 import { BusinessDate, CobRun, CobStep, DelinquencyRangeRow, LoanAccountLock } from './cob.entity';
 import { PaymentProof } from './payment-proof.entity';
+import { RescheduleRequest } from './reschedule-request.entity';
 
 export { BusinessDate, CobRun, CobStep, DelinquencyRangeRow, GlAccount, JournalEntry, LoanAccountLock };
 export { Customer, Document, Loan, LoanEvent, LoanInstallment, LoanProduct, LoanTransaction, RefreshToken, RiskRuleSet, User };
 export { EventTypeSetting, Notification, NotificationDelivery, NotificationPreference, NotificationTemplate, OutboxEvent };
 export { DecimalType } from './decimal.type';
-export { PaymentProof };
+export { PaymentProof, RescheduleRequest };
 
 export const ENTITIES = [Customer, LoanProduct, Loan, LoanEvent, User, RefreshToken, RiskRuleSet, Document, LoanInstallment, LoanTransaction,
   GlAccount, JournalEntry, BusinessDate, CobStep, CobRun, LoanAccountLock, DelinquencyRangeRow,
   OutboxEvent, EventTypeSetting, Notification, NotificationDelivery, NotificationPreference, NotificationTemplate,
-  PaymentProof];
+  PaymentProof, RescheduleRequest];

@@ -13,9 +13,10 @@ import { ScheduleResolver } from './schedule/schedule.resolver';
 import { CobResolver } from './cob/cob.resolver';
 import { ServicingResolver } from './servicing/servicing.resolver';
 import { PaymentProofResolver } from './payment-proofs/payment-proof.resolver';
+import { RescheduleResolver } from './reschedule/reschedule.resolver';
 import { DateTimeScalar } from './scalars';
 
-export const RESOLVERS = [AuthResolver, CustomerResolver, LoanProductResolver, LoanResolver, OriginationResolver, ScheduleResolver, EventResolver, ServicingResolver, CobResolver, PaymentProofResolver] as const;
+export const RESOLVERS = [AuthResolver, CustomerResolver, LoanProductResolver, LoanResolver, OriginationResolver, ScheduleResolver, EventResolver, ServicingResolver, CobResolver, PaymentProofResolver, RescheduleResolver] as const;
 
 /** `pubSub`: what subscriptions listen to (the API's EventBus feeds it from RabbitMQ). */
 export function createSchema(pubSub: PubSub = new TypedPubSub()): Promise<GraphQLSchema> {

@@ -6,6 +6,7 @@ import { Migration20261123100000_servicing } from './Migration20261123100000_ser
 import { Migration20261123093000_kyc_queue } from './Migration20261123093000_kyc_queue';
 import { Migration20261123101500_events } from './Migration20261123101500_events';
 import { Migration20261123103000_payment_proof } from './Migration20261123103000_payment_proof';
+import { Migration20261123110000_reschedule_request } from './Migration20261123110000_reschedule_request';
 
 /** Every committed migration, in order. After `npm run migration:create`, add the new class here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123093000_kyc_queue', class: Migration20261123093000_kyc_queue },
   { name: 'Migration20261123101500_events', class: Migration20261123101500_events },
   { name: 'Migration20261123103000_payment_proof', class: Migration20261123103000_payment_proof },
+  { name: 'Migration20261123110000_reschedule_request', class: Migration20261123110000_reschedule_request },
 ];

@@ -24,6 +24,7 @@ const SERVICING_ROLES: Record<Exclude<ServicingKind, 'CLOSE'>, string[]> = {
   WRITE_OFF: ['MANAGER'],
   RECOVERY: ['LOAN_OFFICER', 'MANAGER', 'SYSTEM'],
   REVERSAL: ['MANAGER'],
+  RESCHEDULE: ['MANAGER'],
 };
 
 export async function performServicing(

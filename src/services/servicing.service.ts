@@ -18,6 +18,7 @@ import { currentBusinessDate } from './business-date.service';
 import { runInlineCob } from './cob.service';
 import { postJournal } from './ledger.service';
 import { recordEvent } from './outbox.service';
+import { applyReschedule } from './reschedule.service';
 import { loanInstallments } from './loan-account.service';
 import { sql } from './sql';
 
@@ -74,6 +75,7 @@ export function validateServicingPayload(kind: ServicingKind, payload: Servicing
   }
   if (kind === 'REVERSAL' && !/^\d+$/.test(payload.transactionId ?? '')) throw new ValidationError('transactionId', 'must be a transaction id');
   if (kind === 'WRITE_OFF' && !(payload.reason ?? '').trim()) throw new ValidationError('reason', 'must not be empty');
+  if (kind === 'RESCHEDULE' && !/^[0-9a-f-]{36}$/i.test(payload.rescheduleRequestId ?? '')) throw new ValidationError('rescheduleRequestId', 'must be a UUID');
 }
 
 /** Fails with LOAN_LOCKED while close of business holds the loan (or after its COB failed). */
@@ -197,10 +199,13 @@ export async function applyServicing(em: EntityManager, req: ServicingRequest): 
         break;
       case 'CLOSE':
         break;
+      case 'RESCHEDULE':
+        row = await applyReschedule(tx, loan, product, rows, installments, req, businessDate);
+        break;
       default:
         throw new ValidationError('kind', `unknown servicing request ${String(req.kind)}`);
     }
-    if (req.kind !== 'REVERSAL') writeBack(rows, installments);
+    if (req.kind !== 'REVERSAL' && req.kind !== 'RESCHEDULE') writeBack(rows, installments);
     const repaid = fullyRepaid(installments, loan);
     if (repaid && req.kind !== 'WRITE_OFF') loan.closedOn = date;
     await tx.flush();

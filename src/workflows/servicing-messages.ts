@@ -5,7 +5,7 @@
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ActorRef } from '../domain/origination';
 
-export const SERVICING_KINDS = ['REPAYMENT', 'PAYOFF', 'CREDIT_BALANCE_REFUND', 'WRITE_OFF', 'RECOVERY', 'REVERSAL', 'CLOSE'] as const;
+export const SERVICING_KINDS = ['REPAYMENT', 'PAYOFF', 'CREDIT_BALANCE_REFUND', 'WRITE_OFF', 'RECOVERY', 'REVERSAL', 'CLOSE', 'RESCHEDULE'] as const;
 export type ServicingKind = (typeof SERVICING_KINDS)[number];
 
 export interface ServicingPayload {
@@ -14,6 +14,8 @@ export interface ServicingPayload {
   paymentType?: string | null;
   transactionId?: string | null;
   reason?: string | null;
+  /** RESCHEDULE: the approved request whose terms regenerate the unpaid schedule. */
+  rescheduleRequestId?: string | null;
 }
 
 export interface ServicingRequest {
