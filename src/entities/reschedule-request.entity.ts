@@ -16,6 +16,10 @@ export type RescheduleStatus = (typeof RESCHEDULE_STATUSES)[number];
 @Entity({ tableName: 'loan_reschedule_request' })
 @Index({ properties: ['status', 'submittedAt', 'id'] })
 @Index({ properties: ['loan', 'submittedAt'] })
+@Index({
+  name: 'loan_reschedule_request_one_pending',
+  expression: `create unique index "loan_reschedule_request_one_pending" on "loan_reschedule_request" ("loan_id") where "status" = 'PENDING'`,
+})
 export class RescheduleRequest {
   [OptionalProps]?: 'status' | 'submittedAt' | 'version';
 
