@@ -35,7 +35,7 @@ export const DEFAULT_GL_MAPPING: Record<GlRole, string> = {
 };
 
 export const LOAN_TRANSACTION_TYPES = [
-  'DISBURSEMENT', 'REPAYMENT', 'ACCRUAL', 'PENALTY', 'WAIVE_INTEREST', 'WRITE_OFF', 'RECOVERY', 'CREDIT_BALANCE_REFUND',
+  'DISBURSEMENT', 'REPAYMENT', 'ACCRUAL', 'PENALTY', 'WAIVE_INTEREST', 'WAIVE_PENALTY', 'WRITE_OFF', 'RECOVERY', 'CREDIT_BALANCE_REFUND',
   /** Undoes a repayment; its lines are the repayment's reversed plus the replay's adjustments. */
   'REVERSAL',
 ] as const;
@@ -98,10 +98,16 @@ export function journalLines(type: LoanTransactionType, rule: AccountingRule, am
       }
       break;
     case 'WAIVE_INTEREST':
-      // Waiving accrued interest reverses the accrual; under cash nothing was booked.
+      // Waiving accrued interest reverses the accrual (portions.interest = the accrued part); under cash nothing was booked.
       if (accrual) {
         debit('INCOME_FROM_INTEREST', portions.interest);
         credit('INTEREST_RECEIVABLE', portions.interest);
+      }
+      break;
+    case 'WAIVE_PENALTY':
+      if (accrual) {
+        debit('INCOME_FROM_PENALTIES', portions.penalty);
+        credit('PENALTIES_RECEIVABLE', portions.penalty);
       }
       break;
     case 'WRITE_OFF':

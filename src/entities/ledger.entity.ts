@@ -1,4 +1,4 @@
-import { Entity, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
+import { Check, Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
 import type { Decimal } from '../domain/money';
 import type { GlAccountType } from '../domain/ledger';
 import { DecimalType } from './decimal.type';
@@ -31,6 +31,7 @@ export class GlAccount {
  * transaction); the database refuses unbalanced statements and any update or delete.
  */
 @Entity({ tableName: 'journal_entry' })
+@Check({ name: 'journal_entry_amount_positive', expression: 'amount > 0' })
 @Index({ properties: ['glAccount', 'businessDate'] })
 @Index({ properties: ['loanTransaction'] })
 export class JournalEntry {
@@ -48,7 +49,7 @@ export class JournalEntry {
   @ManyToOne(() => GlAccount, { ref: true })
   glAccount!: Ref<GlAccount>;
 
-  @Property({ type: 'string', length: 6 })
+  @Enum({ items: ['DEBIT', 'CREDIT'], type: 'string' })
   entryType!: 'DEBIT' | 'CREDIT';
 
   @Property({ type: DecimalType })

@@ -19,6 +19,8 @@ const ZERO = new Decimal(0);
 @Index({ properties: ['customer', 'createdAt'] })
 @Index({ properties: ['status'] })
 @Index({ properties: ['status', 'id'] })
+// The KYC officers' queue (Migration20261123093000_kyc_queue): declared so schema diffs keep it.
+@Index({ name: 'loan_kyc_queue_index', expression: `create index "loan_kyc_queue_index" on "loan" ((origination->>'kycReviewerId'), "created_at", "id") where "stage" = 'KYC_REVIEW'` })
 export class Loan {
   [OptionalProps]?: 'status' | 'stage' | 'submittedAt' | 'createdAt' | 'updatedAt' | 'version' | 'daysPastDue' | 'overdueAmount' | 'creditBalance';
 

@@ -7,6 +7,9 @@ import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/c
  */
 @Entity({ tableName: 'outbox_event' })
 @Index({ properties: ['aggregateType', 'aggregateId', 'id'] })
+// Partial indexes of the relay (unsent, in id order) and of the purge (sent, by age).
+@Index({ name: 'outbox_event_unsent_index', expression: `create index "outbox_event_unsent_index" on "outbox_event" ("id") where "sent_at" is null` })
+@Index({ name: 'outbox_event_sent_at_index', expression: `create index "outbox_event_sent_at_index" on "outbox_event" ("sent_at") where "sent_at" is not null` })
 export class OutboxEvent {
   [OptionalProps]?: 'createdAt' | 'sentAt' | 'businessDate';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { Entity, Enum, Index, Unique, ManyToOne, OptionalProps, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
 import type { Decimal } from '../domain/money';
 import { DecimalType } from './decimal.type';
 import { LoanTransaction } from './loan-account.entity';
@@ -16,7 +16,7 @@ export type RescheduleStatus = (typeof RESCHEDULE_STATUSES)[number];
 @Entity({ tableName: 'loan_reschedule_request' })
 @Index({ properties: ['status', 'submittedAt', 'id'] })
 @Index({ properties: ['loan', 'submittedAt'] })
-@Index({
+@Unique({
   name: 'loan_reschedule_request_one_pending',
   expression: `create unique index "loan_reschedule_request_one_pending" on "loan_reschedule_request" ("loan_id") where "status" = 'PENDING'`,
 })

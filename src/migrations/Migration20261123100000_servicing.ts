@@ -77,7 +77,7 @@ export class Migration20261123100000_servicing extends Migration {
       ('4300', 'Income from recovery repayments', 'INCOME'),
       ('5000', 'Losses written off', 'EXPENSE');`);
 
-    this.addSql(`create table "journal_entry" ("id" bigserial primary key, "loan_transaction_id" bigint not null, "loan_id" uuid not null, "gl_account_id" int not null, "entry_type" varchar(6) not null, "amount" numeric(24,6) not null, "currency_code" varchar(3) not null, "business_date" date not null, "created_at" timestamptz not null default now(), constraint "journal_entry_amount_positive" check ("amount" > 0), constraint "journal_entry_type_check" check ("entry_type" in ('DEBIT', 'CREDIT')));`);
+    this.addSql(`create table "journal_entry" ("id" bigserial primary key, "loan_transaction_id" bigint not null, "loan_id" uuid not null, "gl_account_id" int not null, "entry_type" text check ("entry_type" in ('DEBIT', 'CREDIT')) not null, "amount" numeric(24,6) not null, "currency_code" varchar(3) not null, "business_date" date not null, "created_at" timestamptz not null default now(), constraint "journal_entry_amount_positive" check ("amount" > 0));`);
     this.addSql(`create index "journal_entry_gl_account_id_business_date_index" on "journal_entry" ("gl_account_id", "business_date");`);
     this.addSql(`create index "journal_entry_loan_transaction_id_index" on "journal_entry" ("loan_transaction_id");`);
     this.addSql(`alter table "journal_entry" add constraint "journal_entry_loan_transaction_id_foreign" foreign key ("loan_transaction_id") references "loan_transaction" ("id") on update cascade;`);

@@ -25,6 +25,7 @@ const SERVICING_ROLES: Record<Exclude<ServicingKind, 'CLOSE'>, string[]> = {
   RECOVERY: ['LOAN_OFFICER', 'MANAGER', 'SYSTEM'],
   REVERSAL: ['MANAGER'],
   RESCHEDULE: ['MANAGER'],
+  WAIVE: ['MANAGER'],
 };
 
 export async function performServicing(

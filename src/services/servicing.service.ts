@@ -44,6 +44,8 @@ function writeBack(rows: LoanInstallment[], installments: Installment[]): void {
     row.feePaid = d.paid.fee;
     row.penaltyPaid = d.paid.penalty;
     row.interestWaived = d.waived.interest;
+    row.feeWaived = d.waived.fee;
+    row.penaltyWaived = d.waived.penalty;
     row.completed = isSettled(d);
   }
 }
@@ -76,6 +78,17 @@ export function validateServicingPayload(kind: ServicingKind, payload: Servicing
   if (kind === 'REVERSAL' && !/^\d+$/.test(payload.transactionId ?? '')) throw new ValidationError('transactionId', 'must be a transaction id');
   if (kind === 'WRITE_OFF' && !(payload.reason ?? '').trim()) throw new ValidationError('reason', 'must not be empty');
   if (kind === 'RESCHEDULE' && !/^[0-9a-f-]{36}$/i.test(payload.rescheduleRequestId ?? '')) throw new ValidationError('rescheduleRequestId', 'must be a UUID');
+  if (kind === 'WAIVE') {
+    if (payload.component !== 'INTEREST' && payload.component !== 'PENALTY') throw new ValidationError('component', 'must be INTEREST or PENALTY');
+    if (payload.amount != null) {
+      const amount = requireAmount(payload);
+      if (amount.decimalPlaces() > digits) throw new ValidationError('amount', `must have at most ${digits} decimal places`);
+    }
+    if (payload.installmentNumber != null && (!Number.isInteger(payload.installmentNumber) || payload.installmentNumber < 1)) {
+      throw new ValidationError('installmentNumber', 'must be a positive whole number');
+    }
+    if (!(payload.reason ?? '').trim()) throw new ValidationError('reason', 'must not be empty');
+  }
 }
 
 /** Fails with LOAN_LOCKED while close of business holds the loan (or after its COB failed). */
@@ -191,6 +204,39 @@ export async function applyServicing(em: EntityManager, req: ServicingRequest): 
         } });
         loan.writtenOffOn = date;
         loan.closedOn = date;
+        break;
+      }
+      case 'WAIVE': {
+        // Forgive outstanding interest or penalty, oldest installment first (or one installment).
+        const component = req.payload.component === 'PENALTY' ? 'penalty' : 'interest';
+        const targets = installments.filter((i) => req.payload.installmentNumber == null || i.period === req.payload.installmentNumber);
+        if (targets.length === 0) throw new ValidationError('installmentNumber', 'no such installment');
+        let left = req.payload.amount ? requireAmount(req.payload) : targets.reduce((a, i) => a.plus(outstanding(i, component)), new Decimal(0));
+        if (left.lte(0)) throw new InvalidStageError(`No ${component} is outstanding to waive`);
+        const open = targets.reduce((a, i) => a.plus(outstanding(i, component)), new Decimal(0));
+        if (left.gt(open)) throw new ValidationError('amount', `must not exceed the outstanding ${component} ${open.toFixed()}`);
+        const amount = left;
+        // Under accrual only what was booked as income is reversed: penalties in full, interest as far as accrued.
+        let reversed = new Decimal(0);
+        for (const inst of targets) {
+          const take = Decimal.min(left, outstanding(inst, component));
+          if (take.lte(0)) continue;
+          const r = rows.find((x) => x.installmentNumber === inst.period)!;
+          if (component === 'interest') {
+            const bookedUnpaid = Decimal.max(0, r.interestAccrued.minus(inst.paid.interest).minus(inst.waived.interest));
+            const part = Decimal.min(take, bookedUnpaid);
+            reversed = reversed.plus(part);
+            r.interestAccrued = r.interestAccrued.minus(part);
+            inst.waived.interest = inst.waived.interest.plus(take);
+          } else {
+            inst.waived.penalty = inst.waived.penalty.plus(take);
+            r.penaltyWaived = inst.waived.penalty;
+            reversed = reversed.plus(take);
+          }
+          left = left.minus(take);
+        }
+        const portions = component === 'interest' ? { ...zeroPortions(), interest: reversed } : { ...zeroPortions(), penalty: reversed };
+        row = await post(component === 'interest' ? 'WAIVE_INTEREST' : 'WAIVE_PENALTY', amount, portions, { installmentNumber: req.payload.installmentNumber ?? null });
         break;
       }
       case 'REVERSAL':

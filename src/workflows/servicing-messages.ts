@@ -5,7 +5,7 @@
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ActorRef } from '../domain/origination';
 
-export const SERVICING_KINDS = ['REPAYMENT', 'PAYOFF', 'CREDIT_BALANCE_REFUND', 'WRITE_OFF', 'RECOVERY', 'REVERSAL', 'CLOSE', 'RESCHEDULE'] as const;
+export const SERVICING_KINDS = ['REPAYMENT', 'PAYOFF', 'CREDIT_BALANCE_REFUND', 'WRITE_OFF', 'RECOVERY', 'REVERSAL', 'WAIVE', 'CLOSE', 'RESCHEDULE'] as const;
 export type ServicingKind = (typeof SERVICING_KINDS)[number];
 
 export interface ServicingPayload {
@@ -16,6 +16,9 @@ export interface ServicingPayload {
   reason?: string | null;
   /** RESCHEDULE: the approved request whose terms regenerate the unpaid schedule. */
   rescheduleRequestId?: string | null;
+  /** WAIVE: INTEREST or PENALTY; optionally one installment (else oldest first). */
+  component?: 'INTEREST' | 'PENALTY' | null;
+  installmentNumber?: number | null;
 }
 
 export interface ServicingRequest {

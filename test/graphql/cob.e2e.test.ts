@@ -140,6 +140,29 @@ describe('close of business over several business dates', () => {
     await expectLedgerConsistent();
   });
 
+  it('waives a penalty and accrued interest, reversing the income already booked', async () => {
+    const WAIVE = `mutation($l: ID!, $c: String!, $k: String!, $a: Decimal, $n: Int) {
+      waiveLoanCharge(loanId: $l, component: $c, reason: "goodwill", idempotencyKey: $k, amount: $a, installmentNumber: $n) { id type amount interestPortion penaltyPortion } }`;
+    const code = async (vars: Record<string, unknown>, token = staff.manager.token) => (await app.gql(WAIVE, vars, token)).errors?.[0]?.extensions;
+    expect(await code({ l: loans[1], c: 'PENALTY', k: 'w0' }, staff.officer.token)).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await code({ l: loans[1], c: 'FEES', k: 'w0' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'component' });
+    expect(await code({ l: loans[1], c: 'PENALTY', k: 'w0', a: '10.01' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
+    const penalty = await ok(app, WAIVE, { l: loans[1], c: 'PENALTY', k: 'w-penalty' }, staff.manager.token);
+    expect(penalty).toMatchObject({ type: 'WAIVE_PENALTY', amount: '10', penaltyPortion: '10' });
+    const lines = await rows<{ code: string; entry_type: string; amount: string }>(`
+      select a.code, e.entry_type, e.amount::text from journal_entry e join gl_account a on a.id = e.gl_account_id where e.loan_transaction_id = ? order by a.code`, [penalty.id]);
+    expect(lines).toEqual([{ code: '1220', entry_type: 'CREDIT', amount: '10.000000' }, { code: '4200', entry_type: 'DEBIT', amount: '10.000000' }]);
+    const before = (await loan(loans[1])).installments[0];
+    const interest = await ok(app, WAIVE, { l: loans[1], c: 'INTEREST', k: 'w-interest', a: '1.00', n: 1 }, staff.manager.token);
+    expect(interest).toMatchObject({ type: 'WAIVE_INTEREST', amount: '1', interestPortion: '1' });
+    const after = (await loan(loans[1])).installments[0];
+    expect(new Decimal(before.interestAccrued).minus(after.interestAccrued).toFixed()).toBe('1');
+    expect(after.penaltyChargesDue).toBe('10');
+    const [inst] = await rows<{ interest_waived: string; penalty_waived: string }>(`select interest_waived::text, penalty_waived::text from loan_installment where loan_id = ? and installment_number = 1`, [loans[1]]);
+    expect(inst).toEqual({ interest_waived: '1.000000', penalty_waived: '10.000000' });
+    await expectLedgerConsistent();
+  });
+
   it('re-running a closed date changes nothing', async () => {
     const before = await rows<{ n: string }>(`select count(*)::text as n from journal_entry union all select count(*)::text from loan_transaction`);
     const snapshot = await rows(`select id, interest_accrued::text, penalty_charges_due::text from loan_installment order by id`);
@@ -169,7 +192,7 @@ describe('close of business over several business dates', () => {
     await ok(app, UPDATE, { s: steps.map((s: any) => ({ stepName: s.stepName, enabled: true })) }, staff.admin.token);
     await cob(ADVANCE, { to: '2027-02-08', cob: true });
     // Accrual is cumulative: the skipped day is caught up by the next one.
-    const [{ n }] = await rows<{ n: string }>(`select count(*)::text as n from loan_installment where interest_accrued <> round_half_even(interest_due * least(1, ('2027-02-08'::date - from_date)::numeric / (due_date - from_date)), 2) and from_date < '2027-02-08'`);
+    const [{ n }] = await rows<{ n: string }>(`select count(*)::text as n from loan_installment where interest_accrued <> round_half_even((interest_due - interest_waived) * least(1, ('2027-02-08'::date - from_date)::numeric / (due_date - from_date)), 2) and from_date < '2027-02-08'`);
     expect(n).toBe('0');
     await expectLedgerConsistent();
   });

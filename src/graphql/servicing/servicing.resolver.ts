@@ -87,6 +87,20 @@ export class ServicingResolver {
     return performServicing(ctx, loanId, 'REVERSAL', { transactionId, reason }, idempotencyKey);
   }
 
+  @Authorized('MANAGER')
+  @Mutation(() => TransactionType, { description: 'Waives outstanding INTEREST or PENALTY (oldest installment first, or one installment); under accrual accounting the income already booked is reversed. Returns the WAIVE_INTEREST / WAIVE_PENALTY transaction.' })
+  waiveLoanCharge(
+    @Arg('loanId', () => ID) loanId: string,
+    @Arg('component', { description: 'INTEREST or PENALTY.' }) component: string,
+    @Arg('reason') reason: string,
+    @Arg('idempotencyKey', idem) idempotencyKey: string,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('amount', () => DecimalScalar, { nullable: true, description: 'Default: all that is outstanding.' }) amount?: string | null,
+    @Arg('installmentNumber', () => Int, { nullable: true }) installmentNumber?: number | null,
+  ) {
+    return performServicing(ctx, loanId, 'WAIVE', { component: component as 'INTEREST' | 'PENALTY', reason, amount, installmentNumber }, idempotencyKey);
+  }
+
   @FieldResolver(() => LoanBalancesType, { nullable: true, description: 'Outstanding amounts now (null before activation).' })
   async balances(@Root() loan: Loan, @Ctx() ctx: GraphQLContext) {
     const rows = await loanInstallments(ctx.em, loan.id);
