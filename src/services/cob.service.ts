@@ -364,9 +364,12 @@ export async function startCobRun(em: EntityManager, d: string, workflowId: stri
 
 export async function finishCobRun(em: EntityManager, d: string, totals: { processed: number; failed: number; stepMillis: Record<string, number> }): Promise<void> {
   await sql(em, `
-    update cob_run set status = ?, finished_at = now(), loans_processed = loans_processed + ?, loans_failed = ?, step_millis = ?::jsonb
+    update cob_run set status = ?, finished_at = now(), loans_failed = ?, step_millis = ?::jsonb,
+           -- Counted from the loans, not the workflow's totals: a partition retried after a worker died
+           -- skips chunks that committed after its last heartbeat, so its own count falls short.
+           loans_processed = (select count(*) from loan where last_cob_date >= ?::date and disbursed_on <= ?::date)
      where business_date = ?::date`,
-  [totals.failed ? 'COMPLETED_WITH_FAILURES' : 'COMPLETED', totals.processed, totals.failed, JSON.stringify(totals.stepMillis), d]);
+  [totals.failed ? 'COMPLETED_WITH_FAILURES' : 'COMPLETED', totals.failed, JSON.stringify(totals.stepMillis), d, d, d]);
 }
 
 export async function cobRuns(em: EntityManager, limit = 30): Promise<CobRun[]> {

@@ -113,8 +113,8 @@ it('completes COB after the worker running a partition is killed, posting every 
   }
   expect(Math.max(...attempts)).toBeGreaterThanOrEqual(2);
 
-  const [run] = await rows<{ status: string; loans_failed: number }>(`select status, loans_failed from cob_run where business_date = ?::date`, [START]);
-  expect(run).toEqual({ status: 'COMPLETED', loans_failed: 0 });
+  const [run] = await rows<{ status: string; loans_failed: number; loans_processed: number }>(`select status, loans_failed, loans_processed from cob_run where business_date = ?::date`, [START]);
+  expect(run).toEqual({ status: 'COMPLETED', loans_failed: 0, loans_processed: 400 });
   expect(await rows(`select 1 from loan where status = 'ACTIVE' and (last_cob_date is null or last_cob_date <> ?::date)`, [START])).toHaveLength(0);
   expect(await rows(`select loan_id from loan_account_lock`)).toHaveLength(0);
 
