@@ -4,6 +4,8 @@ import { loadConfig } from './config';
 import { openDatabase } from './database';
 import { createApiServer, listen } from './graphql/server';
 import { logger } from './logger';
+import { EventBus } from './events/event-bus';
+import { setEventSource } from './services/outbox.service';
 import { ensureInitialAdmin } from './services/auth.service';
 import { LoanWorkflowGateway } from './temporal-client';
 
@@ -15,7 +17,11 @@ async function main(): Promise<void> {
     logger.warn({ email: config.auth.adminEmail }, 'created the first ADMIN from ADMIN_EMAIL / ADMIN_PASSWORD; change its password');
   }
   const temporal = await LoanWorkflowGateway.connect(config.temporal);
-  const server = await createApiServer({ orm, temporal, config, log: logger });
+  setEventSource(config.events.source);
+  // Feeds GraphQL subscriptions from RabbitMQ; keeps retrying (subscriptions wait) while it is down.
+  const events = new EventBus(config, logger);
+  events.start();
+  const server = await createApiServer({ orm, temporal, config, log: logger, events });
   const port = await listen(server, config.port);
   logger.info({ port }, `GraphQL API on http://localhost:${port}/graphql`);
 
@@ -25,6 +31,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'API stopping');
     await server.apollo.stop();
+    await events.stop();
     await temporal.close();
     await orm.close();
     process.exit(0);

@@ -5,6 +5,7 @@ import { openDatabase } from './database';
 import { logger } from './logger';
 import { ensureSearchAttributes } from './temporal-client';
 import { createWorker } from './worker-runtime';
+import { startEventServices } from './events/runtime';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -15,8 +16,11 @@ async function main(): Promise<void> {
   }
   const { worker, connection } = await createWorker({ orm, config });
   logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
+  // Outbox relay (leader-elected) + notification consumer and dispatcher; they wait out a RabbitMQ outage.
+  const events = startEventServices({ orm, config, log: logger });
   // Worker.run() installs SIGINT/SIGTERM handlers that drain in-flight tasks, then resolves.
   await worker.run();
+  await events.stop();
   await connection.close();
   await orm.close();
   logger.info('worker stopped');

@@ -14,6 +14,7 @@ import { LoanWorkflowGateway } from '../src/temporal-client';
 import { createStaffUser } from '../src/services/auth.service';
 import { SYSTEM_ACTOR } from '../src/services/context';
 import { createWorker } from '../src/worker-runtime';
+import { EventBus } from '../src/events/event-bus';
 
 export const TEST_PASSWORD = 'correct horse battery staple';
 export const LOGIN = `mutation($email: String!, $password: String!) {
@@ -47,6 +48,8 @@ export interface TestApp {
   /** Like tokenFor, with the new user's id. */
   staff(roles: string[]): Promise<{ token: string; id: string }>;
   startWorker(): Promise<RunningWorker>;
+  /** With `eventBus: true`: the API's RabbitMQ-fed event stream behind GraphQL subscriptions. */
+  events?: EventBus;
   close(): Promise<void>;
 }
 
@@ -70,12 +73,14 @@ export async function startWorker(orm: MikroORM, config: AppConfig): Promise<Run
   };
 }
 
-export async function startTestApp(opts: { worker?: boolean; configure?: (c: AppConfig) => void } = {}): Promise<TestApp> {
+export async function startTestApp(opts: { worker?: boolean; eventBus?: boolean; configure?: (c: AppConfig) => void } = {}): Promise<TestApp> {
   const config = testConfig();
   opts.configure?.(config);
   const orm = await openDatabase(config.databaseUrl);
   const temporal = await LoanWorkflowGateway.connect(config.temporal);
-  const api = await createApiServer({ orm, temporal, config, log: logger });
+  const events = opts.eventBus ? new EventBus(config, logger) : undefined;
+  events?.start();
+  const api = await createApiServer({ orm, temporal, config, log: logger, events });
   const port = await listen(api, 0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   const app: TestApp = {
@@ -84,6 +89,7 @@ export async function startTestApp(opts: { worker?: boolean; configure?: (c: App
     temporal,
     api,
     url,
+    events,
     token: '',
     async gql(query, variables, token) {
       const bearer = token === undefined ? app.token : token;
@@ -113,6 +119,7 @@ export async function startTestApp(opts: { worker?: boolean; configure?: (c: App
     async close() {
       await app.worker?.stop();
       await api.apollo.stop();
+      await events?.stop();
       await temporal.close();
       await orm.close();
     },

@@ -82,11 +82,13 @@ export class OutboxRelay {
    */
   async crash(): Promise<void> {
     this.running = false;
-    const stream = (this.conn as unknown as { connection?: { stream?: { destroy(): void } } } | undefined)?.connection?.stream;
-    stream?.destroy();
-    (this.db as unknown as { connection?: { stream?: { destroy(): void } } } | undefined)?.connection?.stream?.destroy();
+    type WithStream = { connection?: { stream?: { destroy(err?: Error): void } } } | undefined;
+    const crash = new Error('simulated crash');
+    (this.conn as unknown as WithStream)?.connection?.stream?.destroy(crash);
+    (this.db as unknown as WithStream)?.connection?.stream?.destroy(crash);
     this.wakeUp?.();
-    await this.loop?.catch(() => undefined);
+    // A dead process awaits nothing; this only lets the in-memory loop notice its sockets are gone.
+    await Promise.race([this.loop?.catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
     this.channel = undefined;
     this.conn = undefined;
     this.db = undefined;

@@ -6,6 +6,7 @@ import { authChecker } from './auth/auth-checker';
 import { AuthResolver } from './auth/auth.resolver';
 import { CustomerResolver } from './customers/customer.resolver';
 import { EventResolver } from './events/event.resolver';
+import { NotificationResolver } from './notifications/notification.resolver';
 import { LoanResolver } from './loans/loan.resolver';
 import { OriginationResolver } from './origination/origination.resolver';
 import { LoanProductResolver } from './products/loan-product.resolver';
@@ -16,7 +17,7 @@ import { PaymentProofResolver } from './payment-proofs/payment-proof.resolver';
 import { RescheduleResolver } from './reschedule/reschedule.resolver';
 import { DateTimeScalar } from './scalars';
 
-export const RESOLVERS = [AuthResolver, CustomerResolver, LoanProductResolver, LoanResolver, OriginationResolver, ScheduleResolver, EventResolver, ServicingResolver, CobResolver, PaymentProofResolver, RescheduleResolver] as const;
+export const RESOLVERS = [AuthResolver, CustomerResolver, LoanProductResolver, LoanResolver, OriginationResolver, ScheduleResolver, EventResolver, NotificationResolver, ServicingResolver, CobResolver, PaymentProofResolver, RescheduleResolver] as const;
 
 /** `pubSub`: what subscriptions listen to (the API's EventBus feeds it from RabbitMQ). */
 export function createSchema(pubSub: PubSub = new TypedPubSub()): Promise<GraphQLSchema> {

@@ -131,6 +131,27 @@ it('loses nothing while the broker is unreachable and delivers the backlog in or
   await eventually(async () => (await unsentCount()) === 0, 20000, 'all marked sent');
 });
 
+it('starts while RabbitMQ is unreachable (events wait in the outbox) and delivers once it is reachable', async () => {
+  await relay.stop();
+  const down = new TcpProxy();
+  await down.start();
+  await down.cut(); // its port now refuses connections
+  const late = relayFor({ rabbitmqUrl: down.url });
+  late.start();
+  try {
+    await eventually(async () => late.leader && late.lastError !== null, 20000, 'relay up, broker not');
+    const loanId = await newLoan();
+    await app.orm.em.fork().transactional((tx) => recordEvent(tx, repayment(loanId, `late-${loanId}`)));
+    expect(await unsentCount()).toBe(2);
+    await down.restore();
+    await eventually(async () => keysOf(loanId).length === 1, 20000, 'delivered after the broker appeared');
+    expect(collector.ofAggregate(loanId).map((e) => e.type)).toEqual(['LoanCreated', 'LoanRepaymentRecorded']);
+  } finally {
+    await late.stop();
+    await down.stop();
+  }
+});
+
 it('a relay killed mid-backlog loses nothing: the standby takes over and republishes what was not confirmed', async () => {
   await relay.stop();
   const loans = await Promise.all([newLoan(), newLoan()]);
