@@ -4,6 +4,7 @@ import { currentBusinessDate, setBusinessDate } from '../services/business-date.
 import {
   enabledSteps,
   finishCobRun,
+  fullyRepaidInRange,
   nextChunk,
   pendingCobDates,
   planPartitions,
@@ -55,10 +56,12 @@ export function createCobActivities(deps: ActivityDeps) {
         progress.cursor = ids[ids.length - 1];
         progress.processed += r.processed;
         progress.failed += r.failed;
-        progress.closeLoanIds.push(...r.closeLoanIds);
         for (const [step, ms] of Object.entries(r.stepMillis)) progress.stepMillis[step] = (progress.stepMillis[step] ?? 0) + ms;
         ctx.heartbeat(progress);
       }
+      // Chunks that committed after the last heartbeat a dead worker sent are skipped on the retry, and
+      // with them their repaid loans: ask the database for the whole range instead.
+      if (steps.includes('CLOSE_FULLY_REPAID_LOANS')) progress.closeLoanIds = await fullyRepaidInRange(em(), input.fromId, input.toId);
       return progress;
     },
     async advanceBusinessDate(input: { days: number }): Promise<{ businessDate: string; cobDate: string }> {

@@ -278,6 +278,15 @@ export async function nextChunk(em: EntityManager, d: string, fromId: string, to
   return rows.map((r) => r.id);
 }
 
+/** Active loans in [fromId, toId] with nothing left to pay: the CLOSE step's answer for a whole partition. */
+export async function fullyRepaidInRange(em: EntityManager, fromId: string, toId: string): Promise<string[]> {
+  const rows = await sql<{ id: string }>(em, `
+    select l.id::text from loan l
+     where l.status = 'ACTIVE' and l.id >= ?::uuid and l.id <= ?::uuid and l.credit_balance = 0
+       and not exists (select 1 from loan_installment i where i.loan_id = l.id and not i.completed)`, [fromId, toId]);
+  return rows.map((r) => r.id);
+}
+
 export interface Partition {
   fromId: string;
   toId: string;

@@ -275,4 +275,16 @@ describe('close of business over several business dates', () => {
       await handle.delete();
     }
   });
+
+  it('closes a loan it finds fully repaid through the loan\'s own workflow', async () => {
+    const { loanId } = await activeLoan(app, staff, productId, { principal: '600.00', rate: '12', repayments: 3, disbursementDate: '2027-02-14' });
+    // Settled outside the servicing path (e.g. balances migrated in from another system).
+    await rows(`update loan_installment set principal_paid = principal_due, interest_paid = interest_due, completed = true where loan_id = ?`, [loanId]);
+    await cob(ADVANCE, { to: '2027-02-15', cob: true });
+    await eventually(async () => (await ok(app, `query($id: ID!) { loan(id: $id) { status } }`, { id: loanId }, app.token)).status === 'CLOSED_OBLIGATIONS_MET', 20000, 'the loan to close');
+    const l = await ok(app, `query($id: ID!) { loan(id: $id) { stage timeline { action actorRole reason } } }`, { id: loanId }, app.token);
+    expect(l.stage).toBe('CLOSED');
+    expect(l.timeline.at(-1)).toEqual({ action: 'CLOSE', actorRole: 'SYSTEM', reason: 'fully repaid (close of business)' });
+    expect((await app.temporal.client.workflow.getHandle(`loan-${loanId}`).describe()).status.name).toBe('COMPLETED');
+  });
 });
