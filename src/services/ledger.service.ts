@@ -3,8 +3,8 @@
  * statement-level balance trigger sees the whole entry) and answers trial balance and statements.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ValidationError } from '../domain/errors';
-import { glCode, type GlRole, type JournalLine } from '../domain/ledger';
+import { ConflictError, ValidationError } from '../domain/errors';
+import { GL_ACCOUNT_TYPES, glCode, type GlAccountType, type GlRole, type JournalLine } from '../domain/ledger';
 import { Decimal } from '../domain/money';
 import { requireLocalDate } from '../domain/dates';
 import { GlAccount } from '../entities';
@@ -130,4 +130,18 @@ export async function glAccountStatement(ctx: ServiceContext, code: string, from
 export async function listGlAccounts(ctx: ServiceContext): Promise<GlAccount[]> {
   actingAs(ctx.actor, LEDGER_ROLES);
   return ctx.em.find(GlAccount, {}, { orderBy: { code: 'asc' } });
+}
+
+/** Adds an account to the chart (ADMIN); codes are unique. */
+export async function createGlAccount(ctx: ServiceContext, input: { code: string; name: string; type: string }): Promise<GlAccount> {
+  actingAs(ctx.actor, ['ADMIN']);
+  const code = (input.code ?? '').trim();
+  if (!/^[0-9A-Za-z.-]{1,20}$/.test(code)) throw new ValidationError('input.code', 'must be 1 to 20 letters, digits, dots or dashes');
+  const name = (input.name ?? '').trim();
+  if (!name || name.length > 100) throw new ValidationError('input.name', 'must be 1 to 100 characters');
+  if (!(GL_ACCOUNT_TYPES as readonly string[]).includes(input.type)) throw new ValidationError('input.type', `must be one of ${GL_ACCOUNT_TYPES.join(', ')}`);
+  if (await ctx.em.count(GlAccount, { code })) throw new ConflictError(`A GL account with code ${code} exists`, 'input.code');
+  const account = ctx.em.create(GlAccount, { code, name, type: input.type as GlAccountType });
+  await ctx.em.flush();
+  return account;
 }

@@ -132,6 +132,26 @@ describe('repayments', () => {
   });
 });
 
+describe('chart of accounts', () => {
+  it('ADMIN adds an account and maps a product to it; the product\'s postings use it', async () => {
+    const code = `1${Date.now() % 100000}`;
+    const CREATE = `mutation($i: GlAccountInput!) { createGlAccount(input: $i) { code name type } }`;
+    expect(await ok(app, CREATE, { i: { code, name: 'Bank account B', type: 'ASSET' } }, staff.admin.token)).toEqual({ code, name: 'Bank account B', type: 'ASSET' });
+    expect(await codeOf(CREATE, { i: { code, name: 'again', type: 'ASSET' } }, staff.admin.token)).toEqual({ code: 'CONFLICT', field: 'input.code' });
+    expect(await codeOf(CREATE, { i: { code: `${code}9`, name: 'x', type: 'REVENUE' } }, staff.admin.token)).toEqual({ code: 'BAD_USER_INPUT', field: 'input.type' });
+    expect((await codeOf(CREATE, { i: { code: `${code}8`, name: 'x', type: 'ASSET' } }, staff.manager.token)).code).toBe('FORBIDDEN');
+    const product = await createProduct(app, { maxPrincipal: '100000.00' });
+    const MAP = `mutation($p: ID!, $i: ProductServicingInput!) { configureProductServicing(productId: $p, input: $i) { id } }`;
+    expect(await codeOf(MAP, { p: product, i: { accountingRule: 'CASH', allocationStrategy: 'PENALTIES_FEES_INTEREST_PRINCIPAL', glMapping: [{ role: 'FUND_SOURCE', glAccountCode: 'nope' }] } }, staff.admin.token))
+      .toEqual({ code: 'BAD_USER_INPUT', field: 'input.glMapping[0].glAccountCode' });
+    await ok(app, MAP, { p: product, i: { accountingRule: 'CASH', allocationStrategy: 'PENALTIES_FEES_INTEREST_PRINCIPAL', glMapping: [{ role: 'FUND_SOURCE', glAccountCode: code }] } }, staff.admin.token);
+    const { loanId } = await activeLoan(app, staff, product, { principal: '700.00', rate: '10', repayments: 3, disbursementDate: today });
+    const lines = await sql<{ code: string; entry_type: string }>(app.orm.em.fork(), `
+      select a.code, e.entry_type from journal_entry e join gl_account a on a.id = e.gl_account_id where e.loan_id = ? order by e.entry_type`, [loanId]);
+    expect(lines).toEqual([{ code, entry_type: 'CREDIT' }, { code: '1100', entry_type: 'DEBIT' }]);
+  });
+});
+
 describe('closing a loan', () => {
   it('an overpayment becomes credit balance; refunding it closes the loan as CLOSED_OBLIGATIONS_MET', async () => {
     const { loanId } = await activeLoan(app, staff, productId, { principal: '600.00', rate: '12', repayments: 3, disbursementDate: today });

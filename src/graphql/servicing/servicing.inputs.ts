@@ -39,3 +39,15 @@ export class CobStepInput {
   @Field()
   enabled!: boolean;
 }
+
+@InputType()
+export class GlAccountInput {
+  @Field({ description: 'Unique code, e.g. 1110.' })
+  code!: string;
+
+  @Field()
+  name!: string;
+
+  @Field({ description: 'ASSET, LIABILITY, EQUITY, INCOME or EXPENSE.' })
+  type!: string;
+}

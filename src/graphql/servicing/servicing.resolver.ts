@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver
 import { totalOutstanding } from '../../domain/installments';
 import { Loan } from '../../entities';
 import { currentBusinessDate } from '../../services/business-date.service';
-import { glAccountStatement, listGlAccounts, trialBalance } from '../../services/ledger.service';
+import { createGlAccount, glAccountStatement, listGlAccounts, trialBalance } from '../../services/ledger.service';
 import { loanInstallments } from '../../services/loan-account.service';
 import { payoffQuoteFor, performServicing } from '../../services/loan-servicing.service';
 import { configureProductServicing } from '../../services/product-servicing.service';
@@ -12,7 +12,7 @@ import { LoanType } from '../loans/loan.type';
 import { TransactionType } from '../origination/origination.type';
 import { LoanProductType } from '../products/loan-product.type';
 import { DecimalScalar, LocalDateScalar } from '../scalars';
-import { ProductServicingInput } from './servicing.inputs';
+import { GlAccountInput, ProductServicingInput } from './servicing.inputs';
 import { GlAccountStatementType, GlAccountType, LoanBalancesType, PayoffQuoteType, TrialBalanceType } from './servicing.type';
 
 const STAFF = ['LOAN_OFFICER', 'MANAGER', 'SYSTEM'];
@@ -130,6 +130,12 @@ export class ServicingResolver {
   @Query(() => [GlAccountType], { description: 'The chart of accounts.' })
   glAccounts(@Ctx() ctx: GraphQLContext) {
     return listGlAccounts(ctx);
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => GlAccountType, { description: 'Adds an account to the chart of accounts (map it to a product with configureProductServicing).' })
+  createGlAccount(@Arg('input', () => GlAccountInput) input: GlAccountInput, @Ctx() ctx: GraphQLContext) {
+    return createGlAccount(ctx, input);
   }
 
   @Authorized('ADMIN', 'MANAGER', 'RISK_MANAGER', 'LOAN_OFFICER')
