@@ -17,10 +17,11 @@ export function stageChangeOf(e: DecodedEvent): LoanStageChangePayload | null {
       fromStatus: d.fromStatus ?? null, toStatus: d.toStatus, occurredAt: d.occurredAt,
     };
   }
-  if (e.type === 'LoanClosed' || e.type === 'LoanWrittenOff') {
+  // Closing (also after a write-off, whose own LoanWrittenOff event carries the amounts) is a transition to CLOSED.
+  if (e.type === 'LoanClosed') {
     return {
-      eventId: String(e.id), eventType: e.type, loanId: d.loanId, action: e.type === 'LoanClosed' ? 'CLOSED' : 'WRITTEN_OFF', fromStage: null,
-      toStage: 'CLOSED', fromStatus: null, toStatus: e.type === 'LoanClosed' ? d.status : 'WRITTEN_OFF', occurredAt: d.closedAt ?? e.createdAt,
+      eventId: String(e.id), eventType: e.type, loanId: d.loanId, action: 'CLOSED', fromStage: null,
+      toStage: 'CLOSED', fromStatus: null, toStatus: d.status, occurredAt: d.closedAt ?? e.createdAt,
     };
   }
   return null;
@@ -31,7 +32,7 @@ export class EventBus implements EventBusLike {
   private readonly consumer: AmqpConsumer;
 
   constructor(config: Pick<AppConfig, 'events'>, log: Logger) {
-    const keys = [...STAGE_CHANGE_EVENT_TYPES, 'LoanClosed', 'LoanWrittenOff', 'NotificationCreated'].map(routingKeyOf);
+    const keys = [...STAGE_CHANGE_EVENT_TYPES, 'LoanClosed', 'NotificationCreated'].map(routingKeyOf);
     this.consumer = new AmqpConsumer({
       name: 'api-event-bus',
       url: config.events.rabbitmqUrl,

@@ -9,6 +9,7 @@ import { SMTPServer } from 'smtp-server';
 import amqp, { type ChannelModel } from 'amqplib';
 import { Customer, Notification, NotificationDelivery, OutboxEvent } from '../../src/entities';
 import { startEventServices, type EventServices } from '../../src/events/runtime';
+import { recordBulkEvent } from '../../src/services/outbox.service';
 import { logger } from '../../src/logger';
 import { eventually, startTestApp, TEST_PASSWORD, unique, type TestApp } from '../utils';
 import { APPLY, applicationInput, createProduct } from '../graphql/fixtures';
@@ -212,6 +213,19 @@ describe('a borrower is notified about their loan', () => {
     await eventually(async () => (await em.fork().count(OutboxEvent, { idempotencyKey: `loan-${loanId}-created`, sentAt: null })) === 0, 20000, 're-sent');
     expect(await services.dispatcher!.runOnce()).toBe(0);
     expect({ mails: mails.length, inbox: await em.fork().count(Notification, { user: b.userId }), deliveries: (await deliveriesOf(b.userId)).length, sms: smsCalls.length }).toEqual(before);
+  });
+  it('a COB bulk message notifies per item: the penalty inside it reaches the inbox (CobLoanProcessed has no template)', async () => {
+    await app.orm.em.fork().transactional((tx) => recordBulkEvent(tx, {
+      aggregateId: loanId, businessDate: '2026-11-23', idempotencyKey: `cob-2026-11-23-${loanId}`,
+      items: [
+        { type: 'PenaltyApplied', data: { loanId, customerId: b.customerId, appliedOn: '2026-11-23', currencyCode: 'USD', amount: '15.00', installmentNumber: 2 } },
+        { type: 'CobLoanProcessed', data: { loanId, businessDate: '2026-11-23', steps: ['APPLY_PENALTIES'], status: 'SUCCESS' } },
+      ],
+    }));
+    await eventually(async () => (await ok(INBOX, {}, b.token)).some((n: { eventType: string }) => n.eventType === 'PenaltyApplied'), 30000, 'penalty notification');
+    const inbox = await ok(INBOX, {}, b.token);
+    expect(inbox.map((n: { eventType: string }) => n.eventType)).toEqual(['PenaltyApplied', 'LoanStageChanged', 'LoanCreated']);
+    expect(inbox[0]).toMatchObject({ loanId, title: 'A late payment penalty was charged', body: `Hello Ada, a penalty of 15.00 USD was charged on 2026-11-23 to loan ${loanId} because a repayment is overdue.` });
   });
 });
 
