@@ -7,6 +7,7 @@ import { logger } from './logger';
 import { EventBus } from './events/event-bus';
 import { setEventSource } from './services/outbox.service';
 import { ensureInitialAdmin } from './services/auth.service';
+import { cobSettings } from './services/cob-run.service';
 import { LoanWorkflowGateway } from './temporal-client';
 
 async function main(): Promise<void> {
@@ -17,6 +18,10 @@ async function main(): Promise<void> {
     logger.warn({ email: config.auth.adminEmail }, 'created the first ADMIN from ADMIN_EMAIL / ADMIN_PASSWORD; change its password');
   }
   const temporal = await LoanWorkflowGateway.connect(config.temporal);
+  if (config.cob.scheduleEnabled) {
+    const id = await temporal.ensureCobSchedule(cobSettings(config), config.cob.cron, config.cob.timezone);
+    logger.info({ schedule: id, cron: config.cob.cron, timezone: config.cob.timezone }, 'close-of-business schedule ready');
+  }
   setEventSource(config.events.source);
   // Feeds GraphQL subscriptions from RabbitMQ; keeps retrying (subscriptions wait) while it is down.
   const events = new EventBus(config, logger);
