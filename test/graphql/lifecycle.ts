@@ -1,5 +1,7 @@
 /** Drives loans through origination to ACTIVE over real GraphQL, for servicing and COB tests. */
+import { Decimal } from '../../src/domain/money';
 import { Customer } from '../../src/entities';
+import { sql } from '../../src/services/sql';
 import { TEST_PASSWORD, unique, type TestApp } from '../utils';
 import { APPLY, applicationInput } from './fixtures';
 
@@ -55,4 +57,14 @@ export async function activeLoan(
     { l: loanId, d: terms.disbursementDate }, staff.officer.token);
   if (active.status !== 'ACTIVE') throw new Error(`expected ACTIVE, got ${active.status}`);
   return { loanId, borrowerToken: token };
+}
+
+/** Debits equal credits (trial balance over GraphQL), and the portfolio account holds exactly the principal active loans still owe. */
+export async function expectLedgerConsistent(app: TestApp): Promise<void> {
+  const tb = await ok(app, `query { trialBalance { totalDebits totalCredits rows { code balance } } }`, {}, app.token);
+  expect(new Decimal(tb.totalDebits).eq(tb.totalCredits)).toBe(true);
+  const [{ owed }] = await sql<{ owed: string }>(app.orm.em.fork(), `
+    select coalesce(sum(i.principal_due - i.principal_paid), 0)::text as owed
+      from loan_installment i join loan l on l.id = i.loan_id where l.status = 'ACTIVE'`);
+  expect(new Decimal(tb.rows.find((r: { code: string }) => r.code === '1100').balance).eq(owed)).toBe(true);
 }

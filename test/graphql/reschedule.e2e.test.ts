@@ -11,7 +11,7 @@ import { currentBusinessDate } from '../../src/services/business-date.service';
 import { sql } from '../../src/services/sql';
 import { startTestApp, type TestApp } from '../utils';
 import { createProduct } from './fixtures';
-import { activeLoan, createStaff, ok, type Staff } from './lifecycle';
+import { activeLoan, createStaff, ok, type Staff, expectLedgerConsistent } from './lifecycle';
 import { apply, borrower } from './origination.fixtures';
 
 let app: TestApp;
@@ -43,15 +43,6 @@ async function rows<T = any>(query: string, params: unknown[] = []): Promise<T[]
 }
 
 const sum = (list: any[], key: string) => list.reduce((a, i) => a.plus(i[key]), new Decimal(0));
-
-/** Debits equal credits, and the portfolio account holds exactly the principal active loans still owe. */
-async function expectLedgerConsistent(): Promise<void> {
-  const tb = await ok(app, `query { trialBalance { totalDebits totalCredits rows { code balance } } }`, {}, app.token);
-  expect(tb.totalDebits).toBe(tb.totalCredits);
-  const [{ owed }] = await rows<{ owed: string }>(`select coalesce(sum(i.principal_due - i.principal_paid), 0)::text as owed
-    from loan_installment i join loan l on l.id = i.loan_id where l.status = 'ACTIVE'`);
-  expect(new Decimal(tb.rows.find((r: any) => r.code === '1100').balance).eq(owed)).toBe(true);
-}
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -160,7 +151,7 @@ describe('reschedule requests', () => {
       { action: 'RESCHEDULE_REQUESTED', actor: staff.officer.id, reason: 'Income dropped' },
       { action: 'RESCHEDULE_APPROVED', actor: staff.manager.id, reason: 'Income dropped' },
     ]);
-    await expectLedgerConsistent();
+    await expectLedgerConsistent(app);
 
     // Repeating the approval changes nothing; rejecting it now is a CONFLICT.
     expect((await ok(app, APPROVE, { id: requestId }, staff.manager.token)).transactionId).toBe(approved.transactionId);
@@ -172,7 +163,7 @@ describe('reschedule requests', () => {
     const paid = await ok(app, REPAY, { l: loanId, a: new Decimal(inst2.principalDue).plus(inst2.interestDue).toFixed(), k: `inst2-${loanId}` }, staff.officer.token);
     expect({ principal: paid.principalPortion, interest: paid.interestPortion }).toEqual({ principal: inst2.principalDue, interest: inst2.interestDue });
     expect((await loan(loanId)).installments.map((i: any) => i.completed)).toEqual([true, true, false, false, false, false, false]);
-    await expectLedgerConsistent();
+    await expectLedgerConsistent(app);
   });
 
   it('four-eyes: the submitter may not decide; a rejection keeps the schedule and frees the loan for a new request', async () => {
@@ -211,6 +202,6 @@ describe('reschedule requests', () => {
     await ok(app, REPAY, { l: id, a: '10.00', k: `partial-${id}` }, staff.officer.token);
     expect((await errorOf(SUBMIT, { l: id, i: { annualInterestRate: '9', reason: 'rate cut' } }, staff.officer.token)).code).toBe('CONFLICT');
     expect(await rows(`select 1 from loan_reschedule_request where loan_id = ? and status = 'PENDING'`, [id])).toHaveLength(0);
-    await expectLedgerConsistent();
+    await expectLedgerConsistent(app);
   });
 });

@@ -8,7 +8,7 @@ import { currentBusinessDate } from '../../src/services/business-date.service';
 import { sql } from '../../src/services/sql';
 import { startTestApp, type TestApp } from '../utils';
 import { createProduct } from './fixtures';
-import { activeLoan, createStaff, ok, type Staff } from './lifecycle';
+import { activeLoan, createStaff, ok, type Staff, expectLedgerConsistent } from './lifecycle';
 
 let app: TestApp;
 let staff: Staff;
@@ -26,17 +26,6 @@ const TRIAL = `query { trialBalance { totalDebits totalCredits rows { code balan
 
 async function loan(id: string): Promise<any> {
   return ok(app, LOAN, { id }, app.token);
-}
-
-/** Debits equal credits, and the portfolio account holds exactly the principal our loans still owe. */
-async function expectLedgerConsistent(): Promise<void> {
-  const tb = await ok(app, TRIAL, {}, app.token);
-  expect(tb.totalDebits).toBe(tb.totalCredits);
-  const portfolio = tb.rows.find((r: any) => r.code === '1100').balance;
-  const [{ owed }] = await sql<{ owed: string }>(app.orm.em.fork(), `
-    select coalesce(sum(i.principal_due - i.principal_paid), 0)::text as owed
-      from loan_installment i join loan l on l.id = i.loan_id where l.status = 'ACTIVE'`);
-  expect(new Decimal(portfolio).eq(owed)).toBe(true);
 }
 
 async function journalCount(loanId: string): Promise<number> {
@@ -67,7 +56,7 @@ describe('repayments', () => {
     const first = before.installments[0];
     const installment1 = new Decimal(first.principalDue).plus(first.interestDue);
     expect(before.balances.principalOutstanding).toBe('1200');
-    await expectLedgerConsistent();
+    await expectLedgerConsistent(app);
 
     const tx = await ok(app, REPAY, { l: loanId, a: installment1.toFixed(2), k: 'repay-1', p: 'BANK_TRANSFER' }, staff.officer.token);
     expect(tx).toMatchObject({ type: 'REPAYMENT', transactionDate: today, paymentType: 'BANK_TRANSFER', requestId: 'repay-1', overpaymentPortion: '0' });
@@ -88,7 +77,7 @@ describe('repayments', () => {
       ['1100', 'CREDIT', new Decimal(first.principalDue).toFixed(2)],
       ['4000', 'CREDIT', new Decimal(first.interestDue).toFixed(2)],
     ]);
-    await expectLedgerConsistent();
+    await expectLedgerConsistent(app);
 
     // Its event was written in the same transaction, exactly once.
     const events = await sql<{ type: string; payload: any }>(app.orm.em.fork(), `select type, payload from outbox_event where aggregate_id = ? and type = 'LoanRepaymentRecorded'`, [loanId]);
@@ -162,7 +151,7 @@ describe('closing a loan', () => {
     const overpaid = await loan(loanId);
     expect(overpaid).toMatchObject({ status: 'ACTIVE', creditBalance: '25' });
     expect(overpaid.installments.every((i: any) => i.completed)).toBe(true);
-    await expectLedgerConsistent();
+    await expectLedgerConsistent(app);
     const tb = await ok(app, TRIAL, {}, app.token);
     expect(new Decimal(tb.rows.find((r: any) => r.code === '2100').balance).lte(-25)).toBe(true);
 
@@ -175,7 +164,7 @@ describe('closing a loan', () => {
     const described = await app.temporal.client.workflow.getHandle(`loan-${loanId}`).describe();
     expect(described.status.name).toBe('COMPLETED');
     expect((await codeOf(REPAY, { l: loanId, a: '1.00', k: 'after-close' }, staff.officer.token)).code).toBe('INVALID_STAGE');
-    await expectLedgerConsistent();
+    await expectLedgerConsistent(app);
   });
 
   it('pays a loan off with its payoff quote: unearned interest is waived and the loan closes', async () => {
@@ -191,7 +180,7 @@ describe('closing a loan', () => {
     const scheduled = closed.installments.reduce((a: Decimal, i: any) => a.plus(i.interestDue), new Decimal(0));
     const waived = closed.installments.reduce((a: Decimal, i: any) => a.plus(i.interestWaived), new Decimal(0));
     expect(waived.eq(scheduled)).toBe(true);
-    await expectLedgerConsistent();
+    await expectLedgerConsistent(app);
   });
 
   it('writes a loan off (loss booked, loan closed as WRITTEN_OFF) and books a later recovery as income', async () => {
@@ -206,7 +195,7 @@ describe('closing a loan', () => {
     expect(off).toMatchObject({ stage: 'CLOSED', status: 'WRITTEN_OFF', writtenOffOn: today });
     const [woEvent] = await sql<{ payload: any }>(app.orm.em.fork(), `select payload from outbox_event where aggregate_id = ? and type = 'LoanWrittenOff'`, [loanId]);
     expect(woEvent.payload).toMatchObject({ principalWrittenOff: principalLeft, totalWrittenOff: principalLeft, reason: 'borrower unreachable' });
-    await expectLedgerConsistent();
+    await expectLedgerConsistent(app);
     const rec = await ok(app, `mutation($l: ID!) { recordRecoveryPayment(loanId: $l, amount: "50.00", idempotencyKey: "rec-1") { type amount } }`, { l: loanId }, staff.officer.token);
     expect(rec).toEqual({ type: 'RECOVERY', amount: '50' });
     const lines = await sql<{ code: string; entry_type: string }>(app.orm.em.fork(), `
@@ -216,7 +205,7 @@ describe('closing a loan', () => {
       { code: '1100', entry_type: 'CREDIT' }, { code: '5000', entry_type: 'DEBIT' },
       { code: '1000', entry_type: 'DEBIT' }, { code: '4300', entry_type: 'CREDIT' },
     ]);
-    await expectLedgerConsistent();
+    await expectLedgerConsistent(app);
   });
 });
 
@@ -243,6 +232,6 @@ describe('reversal', () => {
     expect(await ok(app, rev, { l: loanId, t: a.id }, staff.manager.token)).toEqual({ type: 'REVERSAL', amount: a.amount });
     const rev2 = `mutation($l: ID!, $t: ID!) { reverseLoanTransaction(loanId: $l, transactionId: $t, idempotencyKey: "rev-2") { id } }`;
     expect((await codeOf(rev2, { l: loanId, t: a.id }, staff.manager.token))).toEqual({ code: 'BAD_USER_INPUT', field: 'transactionId' });
-    await expectLedgerConsistent();
+    await expectLedgerConsistent(app);
   });
 });
