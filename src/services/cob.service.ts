@@ -293,12 +293,18 @@ export interface Partition {
   loans: number;
 }
 
-/** Splits the loans due for date `d` into id ranges of about `size` loans each. */
+/**
+ * Splits the loans due for date `d` into id ranges of about `size` loans each. Failed loans (kept
+ * locked with their error) are left out, as nextChunk leaves them out: a plan made again after
+ * continue-as-new must not hand their ranges out again, or failures early in the id order would fill
+ * every continued run's window and the parent would never get past them.
+ */
 export async function planPartitions(em: EntityManager, d: string, size: number): Promise<Partition[]> {
   const rows = await sql<{ from_id: string; to_id: string; loans: string }>(em, `
     select ((array_agg(id order by id))[1])::text as from_id, ((array_agg(id order by id desc))[1])::text as to_id, count(*)::text as loans
       from (select l.id, (row_number() over (order by l.id) - 1) / ? as bucket from loan l
-             where l.status = 'ACTIVE' and l.disbursed_on <= ?::date and (l.last_cob_date is null or l.last_cob_date < ?::date)) b
+             where l.status = 'ACTIVE' and l.disbursed_on <= ?::date and (l.last_cob_date is null or l.last_cob_date < ?::date)
+               and not exists (select 1 from loan_account_lock k where k.loan_id = l.id and k.error is not null)) b
      group by bucket order by bucket`,
   [size, d, d]);
   return rows.map((r) => ({ fromId: r.from_id, toId: r.to_id, loans: Number(r.loans) }));

@@ -43,7 +43,8 @@ function addTotals(into: CobTotals, r: CobTotals): void {
 }
 
 export async function closeOfBusinessWorkflow(input: CobWorkflowInput): Promise<CobResult> {
-  const result: CobResult = { dates: [] };
+  // Dates finished by earlier runs of this chain come along, so the last run reports them all.
+  const result: CobResult = { dates: [...(input.resume?.done ?? [])] };
   const dates = await quick.cobPendingDates({ upTo: input.upTo });
   for (const date of dates) {
     if (input.resume && date < input.resume.date) continue;
@@ -73,11 +74,11 @@ export async function closeOfBusinessWorkflow(input: CobWorkflowInput): Promise<
       await Promise.race(running.values());
       if (workflowInfo().continueAsNewSuggested && next < plan.partitions.length) {
         await Promise.all(running.values());
-        await continueAsNew<typeof closeOfBusinessWorkflow>({ ...input, resume: { date, remaining: [], nextIndex: offset + next, totals } });
+        await continueAsNew<typeof closeOfBusinessWorkflow>({ ...input, resume: { date, remaining: [], nextIndex: offset + next, totals, done: result.dates } });
       }
     }
     await quick.cobFinishRun({ date, totals });
-    result.dates.push({ date, processed: totals.processed, failed: totals.failed, partitions: plan.partitions.length, stepMillis: totals.stepMillis });
+    result.dates.push({ date, processed: totals.processed, failed: totals.failed, partitions: offset + plan.partitions.length, stepMillis: totals.stepMillis });
   }
   return result;
 }

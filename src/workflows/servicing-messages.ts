@@ -71,6 +71,8 @@ export interface CobResume {
   remaining: { fromId: string; toId: string; loans: number }[];
   nextIndex: number;
   totals: CobTotals;
+  /** Dates already closed by earlier runs (reported in the final result). */
+  done?: CobResult['dates'];
 }
 
 export interface CobTotals {
