@@ -3,7 +3,8 @@ import { Decimal } from '../../src/domain/money';
 import { Customer } from '../../src/entities';
 import { sql } from '../../src/services/sql';
 import { TEST_PASSWORD, unique, type TestApp } from '../utils';
-import { APPLY, applicationInput } from './fixtures';
+import { APPLY, applicationInput, productInput } from './fixtures';
+import { addDays } from '../../src/domain/dates';
 
 export interface Staff {
   officer: { token: string; id: string };
@@ -67,4 +68,33 @@ export async function expectLedgerConsistent(app: TestApp): Promise<void> {
     select coalesce(sum(i.principal_due - i.principal_paid), 0)::text as owed
       from loan_installment i join loan l on l.id = i.loan_id where l.status = 'ACTIVE'`);
   expect(new Decimal(tb.rows.find((r: { code: string }) => r.code === '1100').balance).eq(owed)).toBe(true);
+}
+
+/**
+ * A book for close-of-business tests on the app's own database: an accrual product, the business date
+ * at `start`, two loans activated through GraphQL and `copiesEach` row-for-row copies of each (with
+ * installments), then the business date moved to the next day so `start` is the date to close.
+ */
+export async function seedAccrualBook(app: TestApp, start: string, copiesEach: number): Promise<{ staff: Staff; productId: string; sources: string[] }> {
+  const staff = await createStaff(app);
+  const productId = (await ok(app, `mutation($i: CreateLoanProductInput!) { createLoanProduct(input: $i) { id } }`, { i: productInput({ maxPrincipal: '100000.00' }) }, app.token)).id;
+  await ok(app, `mutation($p: ID!, $i: ProductServicingInput!) { configureProductServicing(productId: $p, input: $i) { id } }`, {
+    p: productId, i: { accountingRule: 'ACCRUAL_PERIODIC', allocationStrategy: 'PENALTIES_FEES_INTEREST_PRINCIPAL' },
+  }, staff.admin.token);
+  const advance = `mutation($to: LocalDate) { advanceBusinessDate(to: $to, runCob: false) { businessDate } }`;
+  await ok(app, advance, { to: start }, staff.admin.token);
+  const sources: string[] = [];
+  for (const [principal, rate] of [['1200.00', '12'], ['2400.00', '24']]) {
+    sources.push((await activeLoan(app, staff, productId, { principal, rate, repayments: 6, disbursementDate: start })).loanId);
+  }
+  const em = app.orm.em.fork();
+  await sql(em, `
+    insert into loan select (jsonb_populate_record(null::loan, to_jsonb(l) || jsonb_build_object('id', gen_random_uuid(), 'workflow_id', 'copy-of-' || l.id))).*
+      from loan l cross join generate_series(1, ?) n where l.id = any(?::uuid[])`, [copiesEach, sources]);
+  await sql(em, `
+    insert into loan_installment (loan_id, installment_number, from_date, due_date, principal_due, interest_due, fee_charges_due, penalty_charges_due)
+    select c.id, i.installment_number, i.from_date, i.due_date, i.principal_due, i.interest_due, i.fee_charges_due, i.penalty_charges_due
+      from loan c join loan_installment i on 'copy-of-' || i.loan_id = c.workflow_id`);
+  await ok(app, advance, { to: addDays(start, 1) }, staff.admin.token);
+  return { staff, productId, sources };
 }

@@ -15,8 +15,7 @@ import { sql } from '../../src/services/sql';
 import type { closeOfBusinessWorkflow } from '../../src/workflows/cob.workflow';
 import { COB_WORKFLOW_TYPE, cobWorkflowId, type CobPartitionInput, type CobWorkflowInput } from '../../src/workflows/servicing-messages';
 import { startDevServer, stopDevServer } from '../../temporal/dev-server';
-import { createProduct } from '../graphql/fixtures';
-import { activeLoan, createStaff, ok, type Staff } from '../graphql/lifecycle';
+import { ok, seedAccrualBook, type Staff } from '../graphql/lifecycle';
 import { startTestApp, type TestApp } from '../utils';
 
 const ADDRESS = process.env.COB_CAN_TEMPORAL_ADDRESS ?? '127.0.0.1:7315';
@@ -53,26 +52,7 @@ beforeAll(async () => {
   databaseUrl = url.toString();
   await (await openDatabase(databaseUrl, { migrate: true })).close();
   app = await startTestApp({ configure: (c) => { c.databaseUrl = databaseUrl; c.temporal.address = ADDRESS; } });
-  staff = await createStaff(app);
-  const productId = await createProduct(app, { maxPrincipal: '100000.00' });
-  await ok(app, `mutation($p: ID!, $i: ProductServicingInput!) { configureProductServicing(productId: $p, input: $i) { id } }`, {
-    p: productId, i: { accountingRule: 'ACCRUAL_PERIODIC', allocationStrategy: 'PENALTIES_FEES_INTEREST_PRINCIPAL' },
-  }, staff.admin.token);
-  await ok(app, `mutation($to: LocalDate) { advanceBusinessDate(to: $to, runCob: false) { businessDate } }`, { to: START }, staff.admin.token);
-  const sources: string[] = [];
-  for (const [principal, rate] of [['1200.00', '12'], ['2400.00', '24']]) {
-    sources.push((await activeLoan(app, staff, productId, { principal, rate, repayments: 6, disbursementDate: START })).loanId);
-  }
-  // More active loans, copied row for row (with their installments) from the activated ones.
-  await rows(`
-    insert into loan select (jsonb_populate_record(null::loan, to_jsonb(l) || jsonb_build_object('id', gen_random_uuid(), 'workflow_id', 'copy-of-' || l.id))).*
-      from loan l cross join generate_series(1, ?) n where l.id = any(?::uuid[])`,
-  [COPIES_EACH, sources]);
-  await rows(`
-    insert into loan_installment (loan_id, installment_number, from_date, due_date, principal_due, interest_due, fee_charges_due, penalty_charges_due)
-    select c.id, i.installment_number, i.from_date, i.due_date, i.principal_due, i.interest_due, i.fee_charges_due, i.penalty_charges_due
-      from loan c join loan_installment i on 'copy-of-' || i.loan_id = c.workflow_id`);
-  await ok(app, `mutation($to: LocalDate) { advanceBusinessDate(to: $to, runCob: false) { businessDate } }`, { to: addDays(START, 1) }, staff.admin.token);
+  ({ staff } = await seedAccrualBook(app, START, COPIES_EACH));
 });
 
 afterAll(async () => {
