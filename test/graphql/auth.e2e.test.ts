@@ -19,7 +19,7 @@ const REGISTER = `mutation($input: RegisterInput!) {
 }`;
 const REFRESH = `mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken } }`;
 const LOGOUT = `mutation($t: String!) { logout(refreshToken: $t) }`;
-const ME = `{ me { id email roles } }`;
+const ME = `{ me { id email roles customerId } }`;
 const LOANS = `{ loans(first: 50) { totalCount edges { node { id customer { id } } } } }`;
 
 async function signUp(): Promise<{ accessToken: string; refreshToken: string; customerId: string; email: string }> {
@@ -32,9 +32,9 @@ async function signUp(): Promise<{ accessToken: string; refreshToken: string; cu
 
 describe('tokens', () => {
   it('registers a borrower (customer + CUSTOMER login) and signs them in', async () => {
-    const { accessToken, email } = await signUp();
+    const { accessToken, email, customerId } = await signUp();
     const me = await app.gql(ME, {}, accessToken);
-    expect(me.data.me).toMatchObject({ email, roles: ['CUSTOMER'] });
+    expect(me.data.me).toMatchObject({ email, roles: ['CUSTOMER'], customerId });
     const user = await app.orm.em.fork().findOneOrFail(User, { email }, { populate: ['passwordHash'] });
     expect(user.passwordHash).toMatch(/^\$argon2id\$/);
     expect(user.passwordHash).not.toContain(TEST_PASSWORD);

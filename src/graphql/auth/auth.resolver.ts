@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { User } from '../../entities';
 import {
   createStaffUser, getUser, listUsers, login, logout, refresh, register, setUserRoles, type AuthTokens,
@@ -7,7 +7,7 @@ import type { GraphQLContext } from '../context';
 import { CreateStaffUserInput, RegisterInput } from './auth.inputs';
 import { AuthPayloadType, UserType } from './auth.type';
 
-@Resolver()
+@Resolver(() => UserType)
 export class AuthResolver {
   @Mutation(() => AuthPayloadType, { description: 'Borrower sign-up: creates the customer and its login. Public.' })
   register(@Arg('input') input: RegisterInput, @Ctx() ctx: GraphQLContext): Promise<AuthTokens> {
@@ -56,5 +56,10 @@ export class AuthResolver {
   @Query(() => [UserType])
   users(@Ctx() ctx: GraphQLContext): Promise<User[]> {
     return listUsers(ctx);
+  }
+
+  @FieldResolver(() => ID, { nullable: true, description: 'For a CUSTOMER login: their Customer record (for applyForLoan, documents and filters).' })
+  customerId(@Root() user: User): string | null {
+    return user.customer?.id ?? null;
   }
 }
