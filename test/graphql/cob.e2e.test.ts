@@ -253,9 +253,11 @@ describe('close of business over several business dates', () => {
 
   it('the daily schedule advances the business date and closes the day that ended', async () => {
     const scheduleId = `test-cob-${Date.now()}`;
-    await app.temporal.ensureCobSchedule(cobSettings(app.config), '0 2 * * *', 'Europe/Berlin', scheduleId);
+    await app.temporal.ensureCobSchedule(cobSettings(app.config), '30 23 * * *', 'UTC', scheduleId);
     const handle = app.temporal.client.schedule.getHandle(scheduleId);
     try {
+      // A restart with another time zone updates the schedule in place.
+      await app.temporal.ensureCobSchedule(cobSettings(app.config), '0 2 * * *', 'Europe/Berlin', scheduleId);
       const d = await handle.describe();
       expect(d.spec.timezone).toBe('Europe/Berlin');
       expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: 'businessDayWorkflow' });
