@@ -10,6 +10,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   proxyActivities,
+  upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CobActivities } from '../activities/cob.activities';
@@ -78,6 +79,8 @@ export async function closeOfBusinessWorkflow(input: CobWorkflowInput): Promise<
       }
     }
     await quick.cobFinishRun({ date, totals });
+    // What ops see in the Temporal UI's workflow list, without opening the history.
+    upsertMemo({ summary: `closed ${date}: ${totals.processed} loans processed, ${totals.failed} failed` });
     result.dates.push({ date, processed: totals.processed, failed: totals.failed, partitions: offset + plan.partitions.length, stepMillis: totals.stepMillis });
   }
   return result;

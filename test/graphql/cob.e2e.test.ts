@@ -83,6 +83,8 @@ describe('close of business over several business dates', () => {
     const childIds: string[] = [];
     for await (const w of children) childIds.push(w.workflowId);
     expect(childIds.sort()).toEqual(['cob-2027-01-05-p0', 'cob-2027-01-05-p1']);
+    // Ops see the outcome in the Temporal UI's list: the parent's memo.
+    expect((await app.temporal.client.workflow.getHandle('cob-2027-01-10').describe()).memo).toEqual({ summary: 'closed 2027-01-10: 4 loans processed, 0 failed' });
 
     // Accrued interest equals the engine's earned-by for the next morning, per installment.
     for (const id of loans) {
