@@ -61,7 +61,11 @@ export function createCobActivities(deps: ActivityDeps) {
       }
       // Chunks that committed after the last heartbeat a dead worker sent are skipped on the retry, and
       // with them their repaid loans: ask the database for the whole range instead.
-      if (steps.includes('CLOSE_FULLY_REPAID_LOANS')) progress.closeLoanIds = await fullyRepaidInRange(em(), input.fromId, input.toId);
+      if (steps.includes('CLOSE_FULLY_REPAID_LOANS')) {
+        const started = performance.now();
+        progress.closeLoanIds = await fullyRepaidInRange(em(), input.fromId, input.toId);
+        progress.stepMillis.CLOSE_FULLY_REPAID_LOANS = (progress.stepMillis.CLOSE_FULLY_REPAID_LOANS ?? 0) + (performance.now() - started);
+      }
       return progress;
     },
     async advanceBusinessDate(input: { days: number }): Promise<{ businessDate: string; cobDate: string }> {

@@ -3,7 +3,7 @@
  * never by the wall clock. COB closes every date before it.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { addDays, requireLocalDate } from '../domain/dates';
+import { requireLocalDate } from '../domain/dates';
 import { ValidationError } from '../domain/errors';
 import { actingAs } from './authorization';
 import type { ServiceContext } from './context';
@@ -15,11 +15,6 @@ export async function currentBusinessDate(em: EntityManager): Promise<string> {
   const [row] = await sql<{ date: string }>(em, `select date::text as date from business_date where name = ?`, [BUSINESS_DATE]);
   if (!row) throw new Error('business_date has no BUSINESS_DATE row (migrations not run?)');
   return row.date;
-}
-
-/** The last date close of business should have closed: the day before the business date. */
-export async function currentCobDate(em: EntityManager): Promise<string> {
-  return addDays(await currentBusinessDate(em), -1);
 }
 
 /** Moves the business date; never backwards (the ledger already holds entries up to it). */

@@ -38,7 +38,7 @@ function lineSpec(lines: [entry: 'DEBIT' | 'CREDIT', role: GlRole][]): string {
   return lines.map(([e, r]) => `('${e}', '${r}', '${DEFAULT_GL_MAPPING[r]}')`).join(', ');
 }
 
-type StepFn = (em: EntityManager, date: string, ids: string[]) => Promise<string[] | void>;
+type StepFn = (em: EntityManager, date: string, ids: string[]) => Promise<void>;
 
 const STEPS: Record<CobStepName, StepFn> = {
   /** Charges the product's overdue penalty once per installment after its grace days (Fineract's overdue charge). */
@@ -143,39 +143,30 @@ const STEPS: Record<CobStepName, StepFn> = {
     [asOf, asOf, ids, d, asOf]);
   },
 
-  /** Loans with nothing left to pay and no credit balance: returned so their workflows close them. */
-  async CLOSE_FULLY_REPAID_LOANS(em, d, ids) {
-    const rows = await sql<{ id: string }>(em, `
-      select l.id::text from loan l
-       where ${IN_SCOPE} and l.credit_balance = 0
-         and not exists (select 1 from loan_installment i where i.loan_id = l.id and not i.completed)`,
-    [ids, d]);
-    return rows.map((r) => r.id);
-  },
+  /**
+   * Closing happens once per partition, after its last chunk (see fullyRepaidInRange): a chunk cannot
+   * know about loans that a retried partition skipped, and asking per chunk too would be work done twice.
+   */
+  async CLOSE_FULLY_REPAID_LOANS() {},
 };
 
 export interface ChunkResult {
   processed: number;
   failed: number;
-  /** Loans to close (their workflows are told by the caller once this commits). */
-  closeLoanIds: string[];
   stepMillis: Record<string, number>;
 }
 
 /** Runs the steps for `ids` on date `d` in the caller's transaction and marks them closed for it. */
-export async function runSteps(em: EntityManager, d: string, ids: string[], steps: readonly CobStepName[], stepMillis: Record<string, number> = {}): Promise<string[]> {
-  let close: string[] = [];
+export async function runSteps(em: EntityManager, d: string, ids: string[], steps: readonly CobStepName[], stepMillis: Record<string, number> = {}): Promise<void> {
   for (const step of steps) {
     const started = performance.now();
-    const out = await STEPS[step](em, d, ids);
-    if (out) close = out;
+    await STEPS[step](em, d, ids);
     stepMillis[step] = (stepMillis[step] ?? 0) + (performance.now() - started);
   }
   await sql(em, `update loan l set last_cob_date = ?::date where ${IN_SCOPE}`, [d, ids, d]);
   const started = performance.now();
   await recordCobEvents(em, d, ids, steps);
   stepMillis.BULK_EVENTS = (stepMillis.BULK_EVENTS ?? 0) + (performance.now() - started);
-  return close;
 }
 
 /**
@@ -220,7 +211,7 @@ async function recordCobEvents(em: EntityManager, d: string, ids: string[], step
  * bad loan neither blocks nor hides the rest; a loan that still fails keeps its lock with the error.
  */
 export async function processChunk(em: EntityManager, d: string, ids: string[], steps: readonly CobStepName[], owner: string): Promise<ChunkResult> {
-  const result: ChunkResult = { processed: 0, failed: 0, closeLoanIds: [], stepMillis: {} };
+  const result: ChunkResult = { processed: 0, failed: 0, stepMillis: {} };
   if (ids.length === 0) return result;
   await sql(em, `
     insert into loan_account_lock (loan_id, owner, business_date)
@@ -229,17 +220,16 @@ export async function processChunk(em: EntityManager, d: string, ids: string[], 
   [ids, owner, d]);
   try {
     await em.transactional(async (tx) => {
-      result.closeLoanIds = await runSteps(tx, d, ids, steps, result.stepMillis);
+      await runSteps(tx, d, ids, steps, result.stepMillis);
       await sql(tx, `delete from loan_account_lock where loan_id = any(?::uuid[]) and owner = ?`, [ids, owner]);
     });
     result.processed = ids.length;
     return result;
   } catch {
-    result.closeLoanIds = [];
     for (const id of ids) {
       try {
         await em.transactional(async (tx) => {
-          result.closeLoanIds.push(...(await runSteps(tx, d, [id], steps, result.stepMillis)));
+          await runSteps(tx, d, [id], steps, result.stepMillis);
           await sql(tx, `delete from loan_account_lock where loan_id = ? and owner = ?`, [id, owner]);
         });
         result.processed++;
@@ -278,7 +268,7 @@ export async function nextChunk(em: EntityManager, d: string, fromId: string, to
   return rows.map((r) => r.id);
 }
 
-/** Active loans in [fromId, toId] with nothing left to pay: the CLOSE step's answer for a whole partition. */
+/** CLOSE_FULLY_REPAID_LOANS for a whole partition: active loans in [fromId, toId] with nothing left to pay and no credit balance. */
 export async function fullyRepaidInRange(em: EntityManager, fromId: string, toId: string): Promise<string[]> {
   const rows = await sql<{ id: string }>(em, `
     select l.id::text from loan l

@@ -75,7 +75,7 @@ export async function closeOfBusinessWorkflow(input: CobWorkflowInput): Promise<
       await Promise.race(running.values());
       if (workflowInfo().continueAsNewSuggested && next < plan.partitions.length) {
         await Promise.all(running.values());
-        await continueAsNew<typeof closeOfBusinessWorkflow>({ ...input, resume: { date, remaining: [], nextIndex: offset + next, totals, done: result.dates } });
+        await continueAsNew<typeof closeOfBusinessWorkflow>({ ...input, resume: { date, nextIndex: offset + next, totals, done: result.dates } });
       }
     }
     await quick.cobFinishRun({ date, totals });

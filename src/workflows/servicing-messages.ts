@@ -68,7 +68,6 @@ export interface CobWorkflowInput {
 
 export interface CobResume {
   date: string;
-  remaining: { fromId: string; toId: string; loans: number }[];
   nextIndex: number;
   totals: CobTotals;
   /** Dates already closed by earlier runs (reported in the final result). */
