@@ -6,10 +6,10 @@
  */
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { payoffQuote } from '../domain/accrual';
-import { allocatePayment } from '../domain/allocation';
+import { allocatePayment, type AllocationResult } from '../domain/allocation';
 import { compareDates, requireLocalDate } from '../domain/dates';
 import { DomainError, InvalidStageError, NotFoundError, ValidationError } from '../domain/errors';
-import { COMPONENTS, isSettled, outstanding, totalOutstanding, type Installment } from '../domain/installments';
+import { COMPONENTS, isSettled, outstanding, totalOutstanding, zeroComponents, type Installment } from '../domain/installments';
 import { journalLines, reversalLines, zeroPortions, type LoanTransactionType, type Portions } from '../domain/ledger';
 import { Decimal, parseDecimal } from '../domain/money';
 import { Loan, LoanInstallment, LoanProduct, LoanTransaction } from '../entities';
@@ -48,6 +48,10 @@ function writeBack(rows: LoanInstallment[], installments: Installment[]): void {
     row.penaltyWaived = d.waived.penalty;
     row.completed = isSettled(d);
   }
+}
+
+function allocationPortions(r: AllocationResult): Portions {
+  return { principal: r.principalPortion, interest: r.interestPortion, fee: r.feePortion, penalty: r.penaltyPortion, overpayment: r.overpayment };
 }
 
 function portionsOf(tx: LoanTransaction): Portions {
@@ -159,10 +163,7 @@ export async function applyServicing(em: EntityManager, req: ServicingRequest): 
         }
         const result = allocatePayment(installments, amount, date, product.allocationStrategy);
         installments = result.installments;
-        const portions: Portions = {
-          principal: result.principalPortion, interest: result.interestPortion, fee: result.feePortion,
-          penalty: result.penaltyPortion, overpayment: result.overpayment,
-        };
+        const portions = allocationPortions(result);
         row = await post('REPAYMENT', amount, portions);
         loan.creditBalance = loan.creditBalance.plus(result.overpayment);
         await recordEvent(tx, { type: 'LoanRepaymentRecorded', aggregateId: loan.id, idempotencyKey: `repayment-${row.id}`, data: {
@@ -297,13 +298,13 @@ async function reverseAndReplay(em: EntityManager, loan: Loan, product: LoanProd
 
   const repayments = await em.find(LoanTransaction, { loan: loan.id, type: 'REPAYMENT', reversed: false }, { orderBy: { transactionDate: 'asc', id: 'asc' } });
   const refunds = await em.find(LoanTransaction, { loan: loan.id, type: 'CREDIT_BALANCE_REFUND', reversed: false });
-  let installments = rows.map(toDomainInstallment).map((i) => ({ ...i, paid: { principal: new Decimal(0), interest: new Decimal(0), fee: new Decimal(0), penalty: new Decimal(0) } }));
+  let installments = rows.map(toDomainInstallment).map((i) => ({ ...i, paid: zeroComponents() }));
   let overpaid = new Decimal(0);
   for (const r of repayments) {
     const result = allocatePayment(installments, r.amount, r.transactionDate, product.allocationStrategy);
     installments = result.installments;
     overpaid = overpaid.plus(result.overpayment);
-    const replayed: Portions = { principal: result.principalPortion, interest: result.interestPortion, fee: result.feePortion, penalty: result.penaltyPortion, overpayment: result.overpayment };
+    const replayed = allocationPortions(result);
     const old = portionsOf(r);
     if ((['principal', 'interest', 'fee', 'penalty', 'overpayment'] as const).every((k) => old[k].eq(replayed[k]))) continue;
     await postJournal(em, at, reversalLines(journalLines('REPAYMENT', product.accountingRule, r.amount, old)));
