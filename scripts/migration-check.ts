@@ -4,34 +4,24 @@
  * also rewrites src/migrations/.snapshot-loan-platform.json from the entities, so the next
  * `npm run migration:create` diffs against the schema the migrations really build.
  */
-import { dropDatabase, openDatabase } from '../src/database';
+import { withScratchDatabase } from '../src/database';
 
-async function main(): Promise<void> {
-  const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/loan_platform';
-  const url = new URL(base);
-  url.pathname = `/loan_platform_check_${process.pid}`;
-  const scratch = url.toString();
-  const orm = await openDatabase(scratch, { migrate: true });
-  try {
-    const sql = await orm.getSchemaGenerator().getUpdateSchemaSQL({ wrap: false, safe: false, dropTables: true });
-    if (process.argv.includes('--snapshot')) {
-      // Public in the implementation, not in the typings: writes the entities' schema as the snapshot.
-      await (orm.getMigrator() as unknown as { storeCurrentSchema(): Promise<void> }).storeCurrentSchema();
-      console.log('Snapshot rewritten from the entities.');
-    }
-    if (sql.trim()) {
-      console.log(`Entities and migrations differ; the entities would still run:\n${sql}`);
-      process.exitCode = 1;
-    } else {
-      console.log('Entities and migrations agree.');
-    }
-  } finally {
-    await orm.close();
-    await dropDatabase(scratch);
+const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/loan_platform';
+
+withScratchDatabase(base, 'loan_platform_check', async (orm) => {
+  const sql = await orm.getSchemaGenerator().getUpdateSchemaSQL({ wrap: false, safe: false, dropTables: true });
+  if (process.argv.includes('--snapshot')) {
+    // Public in the implementation, not in the typings: writes the entities' schema as the snapshot.
+    await (orm.getMigrator() as unknown as { storeCurrentSchema(): Promise<void> }).storeCurrentSchema();
+    console.log('Snapshot rewritten from the entities.');
   }
-}
-
-main().catch((err) => {
+  if (sql.trim()) {
+    console.log(`Entities and migrations differ; the entities would still run:\n${sql}`);
+    process.exitCode = 1;
+  } else {
+    console.log('Entities and migrations agree.');
+  }
+}).catch((err) => {
   console.error(err);
   process.exit(1);
 });

@@ -58,3 +58,20 @@ export async function openDatabase(databaseUrl: string, opts: { migrate?: boolea
   }
   return orm;
 }
+
+/**
+ * Runs `work` on a throw-away, fully migrated database next to `baseUrl` (for tooling that needs the
+ * schema the migrations build: creating and checking migrations). Always dropped afterwards.
+ */
+export async function withScratchDatabase<T>(baseUrl: string, prefix: string, work: (orm: MikroORM) => Promise<T>): Promise<T> {
+  const url = new URL(baseUrl);
+  url.pathname = `/${prefix}_${process.pid}`;
+  const scratch = url.toString();
+  const orm = await openDatabase(scratch, { migrate: true });
+  try {
+    return await work(orm);
+  } finally {
+    await orm.close();
+    await dropDatabase(scratch);
+  }
+}
