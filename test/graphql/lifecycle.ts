@@ -98,3 +98,17 @@ export async function seedAccrualBook(app: TestApp, start: string, copiesEach: n
   await ok(app, advance, { to: addDays(start, 1) }, staff.admin.token);
   return { staff, productId, sources };
 }
+
+/** Every ACCRUAL transaction has two journal lines, each balanced, and debits = credits = the accruals. */
+export async function expectAccrualJournal(app: TestApp, accruals: number): Promise<void> {
+  const [j] = await sql<{ lines: number; txs: number; d: string; c: string; total: string; unbalanced: number }>(app.orm.em.fork(), `
+    select count(e.id)::int as lines, count(distinct t.id)::int as txs,
+           coalesce(sum(e.amount) filter (where e.entry_type = 'DEBIT'), 0)::text as d,
+           coalesce(sum(e.amount) filter (where e.entry_type = 'CREDIT'), 0)::text as c,
+           (select sum(amount) from loan_transaction where type = 'ACCRUAL')::text as total,
+           (select count(*)::int from (select loan_transaction_id from journal_entry group by loan_transaction_id
+              having sum(case when entry_type = 'DEBIT' then amount else -amount end) <> 0) u) as unbalanced
+      from loan_transaction t join journal_entry e on e.loan_transaction_id = t.id where t.type = 'ACCRUAL'`);
+  expect({ lines: j.lines, txs: j.txs, unbalanced: j.unbalanced }).toEqual({ lines: 2 * accruals, txs: accruals, unbalanced: 0 });
+  expect(new Decimal(j.d).gt(0) && new Decimal(j.d).eq(j.c) && new Decimal(j.d).eq(j.total)).toBe(true);
+}
