@@ -280,6 +280,9 @@ describe('close of business over several business dates', () => {
     const l = await ok(app, `query($id: ID!) { loan(id: $id) { stage timeline { action actorRole reason } } }`, { id: loanId }, app.token);
     expect(l.stage).toBe('CLOSED');
     expect(l.timeline.at(-1)).toEqual({ action: 'CLOSE', actorRole: 'SYSTEM', reason: 'fully repaid (close of business)' });
-    expect((await app.temporal.client.workflow.getHandle(`loan-${loanId}`).describe()).status.name).toBe('COMPLETED');
+    // The projection is written before the workflow finishes its last task: wait for the run to end.
+    const handle = app.temporal.client.workflow.getHandle(`loan-${loanId}`);
+    await handle.result();
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
   });
 });

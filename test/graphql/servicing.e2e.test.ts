@@ -161,8 +161,10 @@ describe('closing a loan', () => {
     const closed = await loan(loanId);
     expect(closed).toMatchObject({ stage: 'CLOSED', status: 'CLOSED_OBLIGATIONS_MET', creditBalance: '0', closedOn: today });
     expect(closed.timeline.at(-1)).toMatchObject({ action: 'CLOSE', toStage: 'CLOSED', toStatus: 'CLOSED_OBLIGATIONS_MET' });
-    const described = await app.temporal.client.workflow.getHandle(`loan-${loanId}`).describe();
-    expect(described.status.name).toBe('COMPLETED');
+    // The projection is written before the workflow finishes its last task: wait for the run to end.
+    const handle = app.temporal.client.workflow.getHandle(`loan-${loanId}`);
+    await handle.result();
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
     expect((await codeOf(REPAY, { l: loanId, a: '1.00', k: 'after-close' }, staff.officer.token)).code).toBe('INVALID_STAGE');
     await expectLedgerConsistent(app);
   });
