@@ -10,6 +10,8 @@ export interface AppConfig {
     namespace: string;
     taskQueue: string;
     uiUrl: string;
+    /** Longest a mutation waits for its workflow Update before answering UNAVAILABLE (retry-safe). */
+    mutationTimeoutMs: number;
   };
   graphql: { maxDepth: number; maxComplexity: number };
   auth: {
@@ -92,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       namespace: env.TEMPORAL_NAMESPACE ?? 'default',
       taskQueue: env.TEMPORAL_TASK_QUEUE ?? 'loan-platform',
       uiUrl: (env.TEMPORAL_UI_URL ?? `http://localhost:${env.TEMPORAL_UI_PORT ?? 8233}`).replace(/\/$/, ''),
+      mutationTimeoutMs: int('MUTATION_TIMEOUT_MS', 10_000),
     },
     graphql: { maxDepth: int('GRAPHQL_MAX_DEPTH', 10), maxComplexity: int('GRAPHQL_MAX_COMPLEXITY', 2000) },
     auth: {

@@ -55,6 +55,8 @@ export class LoanWorkflowGateway {
       args: [args],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      // A task held by a worker that died is handed to another after 4 s, not the default 10 s.
+      workflowTaskTimeout: '4 seconds',
       typedSearchAttributes: new TypedSearchAttributes([
         { key: LoanIdKey, value: input.loanId },
         { key: CustomerIdKey, value: input.customerId },
@@ -72,12 +74,13 @@ export class LoanWorkflowGateway {
     await this.client.workflow.getHandle(loanWorkflowId(loanId)).terminate(reason).catch(() => undefined);
   }
 
-  /** Sends a person's action as the Update of that name; the request id doubles as the update id. */
+  /**
+   * Sends a person's action as the Update of that name. Temporal picks the update id: it would replay a
+   * failed attempt to a retry; the workflow itself dedups on the request id and its fingerprint.
+   */
   async act<A extends LoanActionName>(loanId: string, action: A, request: LoanActionRequest<A>): Promise<LoanView> {
     return this.update(loanId, () =>
-      this.client.workflow
-        .getHandle(loanWorkflowId(loanId))
-        .executeUpdate(loanActionUpdates[action] as never, { args: [request], updateId: request.requestId }) as Promise<LoanView>,
+      this.client.workflow.getHandle(loanWorkflowId(loanId)).executeUpdate(loanActionUpdates[action] as never, { args: [request] }) as Promise<LoanView>,
     );
   }
 
@@ -136,7 +139,8 @@ export class LoanWorkflowGateway {
   /** Runs an update and maps the workflow's typed rejections (ApplicationFailure.type) to DomainErrors. */
   private async update<T>(loanId: string, run: () => Promise<T>): Promise<T> {
     try {
-      return await run();
+      // No request waits longer than the bound; the idempotency key makes the retry safe.
+      return await this.client.connection.withDeadline(Date.now() + this.config.mutationTimeoutMs, run);
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
         // The validator's typed rejection, or an activity's typed failure inside the handler.
@@ -146,11 +150,20 @@ export class LoanWorkflowGateway {
           const field = typeof cause.details?.[0] === 'string' ? (cause.details[0] as string) : undefined;
           throw new DomainError(cause.type, cause.message, field);
         }
+        // Retries ran out on a transient failure (database away): the state did not move; retry later.
+        if (cause instanceof ApplicationFailure && cause.nonRetryable) throw err;
+        throw new DomainError('UNAVAILABLE', 'The request could not be completed now; retry it with the same idempotency key');
       }
+      if (isDeadlineError(err)) throw new DomainError('UNAVAILABLE', 'The request did not finish in time; retry it with the same idempotency key');
       if (err instanceof WorkflowNotFoundError || isCompletedError(err)) throw new WorkflowClosedError(loanWorkflowId(loanId));
       throw err;
     }
   }
+}
+
+function isDeadlineError(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === 4 || (err instanceof Error && /deadline exceeded/i.test(err.message));
 }
 
 function isCompletedError(err: unknown): boolean {

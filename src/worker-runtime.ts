@@ -40,6 +40,8 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
     namespace: opts.config.temporal.namespace,
     taskQueue: opts.taskQueue ?? opts.config.temporal.taskQueue,
     ...workflowSource,
+    // A dead worker's loans move on within seconds: its sticky queue is given up after 2 s.
+    stickyQueueScheduleToStartTimeout: '2 seconds',
     activities: createActivities({ orm: opts.orm, config: opts.config, storage: new LocalDiskStorage(opts.config.documents.storageDir) }),
   });
   return { worker, connection };

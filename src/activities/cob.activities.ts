@@ -48,6 +48,9 @@ export function createCobActivities(deps: ActivityDeps) {
         cursor: null, processed: 0, failed: 0, stepMillis: {}, closeLoanIds: [],
       };
       const steps = input.steps as CobStepName[];
+      // Liveness between chunk heartbeats: the process is alive as long as this timer fires.
+      const alive = setInterval(() => ctx.heartbeat(progress), 2000);
+      try {
       for (;;) {
         const e = em();
         const ids = await nextChunk(e, input.date, input.fromId, input.toId, progress.cursor, input.chunkSize);
@@ -58,6 +61,9 @@ export function createCobActivities(deps: ActivityDeps) {
         progress.failed += r.failed;
         for (const [step, ms] of Object.entries(r.stepMillis)) progress.stepMillis[step] = (progress.stepMillis[step] ?? 0) + ms;
         ctx.heartbeat(progress);
+      }
+      } finally {
+        clearInterval(alive);
       }
       // Chunks that committed after the last heartbeat a dead worker sent are skipped on the retry, and
       // with them their repaid loans: ask the database for the whole range instead.

@@ -7,6 +7,7 @@ import { recordTransition } from '../services/loan.service';
 import type { AgreementDocument, RecordTransitionInput } from '../workflows/messages';
 import type { Offer, RiskResult } from '../domain/origination';
 import { generateAgreement } from '../services/agreement.service';
+import { currentBusinessDate } from '../services/business-date.service';
 import { assessLoan } from '../services/risk.service';
 import type { DocumentStorage } from '../services/storage';
 import { applyServicing, type ServicingRequest, type ServicingResult } from '../services/servicing.service';
@@ -17,13 +18,36 @@ export interface ActivityDeps {
   storage: DocumentStorage;
 }
 
-/** Typed domain failures cross into the workflow as non-retryable ApplicationFailures of that code. */
+/** SQLSTATE classes worth retrying: connection, transaction rollback (serialization, deadlock), resources, operator, system. */
+const TRANSIENT_SQLSTATE_CLASSES = ['08', '40', '53', '57', '58'];
+
+/**
+ * Typed domain failures cross into the workflow as non-retryable ApplicationFailures of that code.
+ * Deterministic database errors (bad data 22xxx, constraints 23xxx, anything else with a SQLSTATE that is
+ * not transient) and programming errors are non-retryable too: retrying them would wedge the loan.
+ * Only transient failures (connection lost, deadlock, pool exhausted) are thrown as they are, to be retried
+ * within the workflow's bounded policy. The client never sees SQL text.
+ */
+export function asActivityFailure(err: unknown): unknown {
+  if (err instanceof DomainError) return ApplicationFailure.create({ type: err.code, message: err.message, details: err.field ? [err.field] : [], nonRetryable: true });
+  const sqlState = (err as { code?: unknown })?.code;
+  if (typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState)) {
+    if (TRANSIENT_SQLSTATE_CLASSES.includes(sqlState.slice(0, 2))) return err;
+    if (sqlState.startsWith('22')) return ApplicationFailure.create({ type: 'BAD_USER_INPUT', message: 'A value in the request cannot be stored', nonRetryable: true });
+    if (sqlState.startsWith('23')) return ApplicationFailure.create({ type: 'CONFLICT', message: 'The request conflicts with the stored records', nonRetryable: true });
+    return ApplicationFailure.create({ type: 'DATABASE_ERROR', message: `database error ${sqlState}`, nonRetryable: true });
+  }
+  if (err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError) {
+    return ApplicationFailure.create({ type: 'INTERNAL', message: err.message, nonRetryable: true });
+  }
+  return err;
+}
+
 async function asActivity<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
-    if (err instanceof DomainError) throw ApplicationFailure.create({ type: err.code, message: err.message, details: err.field ? [err.field] : [], nonRetryable: true });
-    throw err;
+    throw asActivityFailure(err);
   }
 }
 
@@ -41,9 +65,11 @@ export function createLoanActivities(deps: ActivityDeps) {
       return asActivity(() => applyServicing(deps.orm.em.fork(), input));
     },
     async generateAgreement(input: { loanId: string; offer: Offer }): Promise<AgreementDocument> {
-      // The agreement's schedule is shown for a disbursement today (UTC); activation uses the real date.
-      const today = new Date().toISOString().slice(0, 10);
-      return asActivity(() => generateAgreement(context(), deps.storage, input.loanId, input.offer, today));
+      // Agreement = booking: drawn for the business date, the disbursement date activation will book.
+      return asActivity(async () => {
+        const ctx = context();
+        return generateAgreement(ctx, deps.storage, input.loanId, input.offer, await currentBusinessDate(ctx.em));
+      });
     },
   };
 }

@@ -9,10 +9,12 @@ export type ErrorCode =
   | 'INVALID_STAGE'
   | 'FORBIDDEN'
   | 'UNAUTHENTICATED'
-  | 'LOAN_LOCKED';
+  | 'LOAN_LOCKED'
+  /** The platform could not finish in time (a worker or the database away); retry with the same idempotency key. */
+  | 'UNAVAILABLE';
 
 export const ERROR_CODES: readonly ErrorCode[] = [
-  'BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'INVALID_STAGE', 'FORBIDDEN', 'UNAUTHENTICATED', 'LOAN_LOCKED',
+  'BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'INVALID_STAGE', 'FORBIDDEN', 'UNAUTHENTICATED', 'LOAN_LOCKED', 'UNAVAILABLE',
 ];
 
 export function isErrorCode(value: unknown): value is ErrorCode {

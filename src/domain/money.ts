@@ -16,6 +16,22 @@ export function isDecimalString(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 64 && DECIMAL_PATTERN.test(value);
 }
 
+/**
+ * Every money column is numeric(24,6): at most 18 digits before the point and 6 after. An input
+ * beyond that could never be stored, so it is refused at the edge instead of failing in a write.
+ */
+export const MAX_INTEGER_DIGITS = 18;
+export const MAX_SCALE = 6;
+
+/** Why a decimal string does not fit the columns, or null when it does. */
+export function decimalFitProblem(value: string): string | null {
+  const [int, frac = ''] = value.replace(/^-/, '').split('.');
+  const digits = int.replace(/^0+(?=\d)/, '');
+  if (digits.length > MAX_INTEGER_DIGITS) return `must have at most ${MAX_INTEGER_DIGITS} digits before the decimal point`;
+  if (frac.length > MAX_SCALE) return `must have at most ${MAX_SCALE} decimal places`;
+  return null;
+}
+
 /** Parses a decimal string; returns undefined for anything that is not a plain finite decimal. */
 export function parseDecimal(value: unknown): Decimal | undefined {
   if (value instanceof DecimalJs) return value.isFinite() ? new Decimal(value) : undefined;

@@ -56,6 +56,8 @@ export interface Agreement {
   documentHash: string;
   generatedAtMs: number;
   expiresAtMs: number;
+  /** The business date the schedule in the document is drawn for; activation must book this date. */
+  disbursementDate?: string;
   signedBy?: string;
   signerName?: string;
   signedAtMs?: number;
@@ -138,6 +140,7 @@ export const LOAN_ACTIONS = {
   signAgreement: { roles: ['CUSTOMER'], stages: ['AGREEMENT'] },
   uploadSignedAgreement: { roles: ['LOAN_OFFICER', 'MANAGER'], stages: ['AGREEMENT'] },
   activateLoan: { roles: ['LOAN_OFFICER', 'MANAGER'], stages: ['ACTIVATION'] },
+  redrawAgreement: { roles: ['LOAN_OFFICER', 'MANAGER'], stages: ['AGREEMENT', 'ACTIVATION'] },
   withdrawApplication: { roles: ['CUSTOMER', 'LOAN_OFFICER'], stages: ['APPLICATION', 'KYC_REVIEW', 'RISK_ASSESSMENT', 'DISCUSSION', 'APPROVAL', 'AGREEMENT'] },
 } as const satisfies Record<string, { roles: readonly string[]; stages: readonly LoanStage[] }>;
 
@@ -159,6 +162,7 @@ export interface ActionPayloads {
   signAgreement: { signerName: string; documentHash: string; ip?: string | null };
   uploadSignedAgreement: { documentId: string; documentHash: string };
   activateLoan: { disbursementDate: string };
+  redrawAgreement: Record<string, never>;
   withdrawApplication: { reason?: string | null };
 }
 
@@ -307,9 +311,18 @@ export function planAction<A extends LoanActionName>(ctx: PlanContext, action: A
     case 'activateLoan': {
       const date = String(p.disbursementDate ?? '');
       if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new ValidationError('disbursementDate', 'must be a date YYYY-MM-DD');
+      // Agreement = booking: the signed schedule was drawn for one disbursement date; another date needs a new agreement.
+      const drawnFor = o.agreement?.disbursementDate;
+      if (drawnFor && drawnFor !== date) {
+        throw fail('CONFLICT', `The signed agreement is drawn for a disbursement on ${drawnFor}; activate on that date or redraw the agreement (redrawAgreement) for a new signature`);
+      }
       o.disbursementDate = date;
       return move(ctx, 'ACTIVATED', 'REPAYMENT', o, { effect: 'ACTIVATE' });
     }
+    case 'redrawAgreement':
+      // The document is drawn again for today's business date; the borrower signs the new one.
+      o.agreement = null;
+      return move(ctx, 'AGREEMENT_REDRAWN', 'AGREEMENT', o, { effect: 'GENERATE_AGREEMENT' });
     case 'withdrawApplication':
       return move(ctx, 'WITHDRAWN', 'WITHDRAWN', o, { reason: reason(p.reason as string, false) });
   }
@@ -325,9 +338,9 @@ export function planRiskResult(ctx: PlanContext, result: RiskResult): ActionPlan
 }
 
 /** The agreement document is ready: the customer may now sign until it expires. */
-export function planAgreementGenerated(ctx: PlanContext, documentId: string, documentHash: string): ActionPlan {
+export function planAgreementGenerated(ctx: PlanContext, documentId: string, documentHash: string, disbursementDate?: string): ActionPlan {
   const o: OriginationState = JSON.parse(JSON.stringify(ctx.origination));
-  o.agreement = { documentId, documentHash, generatedAtMs: ctx.nowMs, expiresAtMs: ctx.nowMs + ctx.timers.agreementTtlMs };
+  o.agreement = { documentId, documentHash, generatedAtMs: ctx.nowMs, expiresAtMs: ctx.nowMs + ctx.timers.agreementTtlMs, ...(disbursementDate ? { disbursementDate } : {}) };
   return stay(ctx, 'AGREEMENT_GENERATED', o);
 }
 

@@ -102,6 +102,13 @@ export class LoanTransaction {
   @Property({ type: 'string', length: 100 })
   requestId!: string;
 
+  /**
+   * sha256 of what the request asked for (operation and payload): the same idempotency key with a
+   * different request is a CONFLICT, not the first request's result. Null for system postings.
+   */
+  @Property({ type: 'string', length: 64, nullable: true })
+  requestFingerprint?: string | null;
+
   @Property({ type: DecimalType, defaultRaw: '0' })
   principalPortion: Decimal = ZERO;
 

@@ -11,6 +11,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import multer from 'multer';
 import type { AppConfig } from '../config';
 import { DomainError, type ErrorCode } from '../domain/errors';
+import { assertStorableInput } from '../domain/text';
 import type { Logger } from '../logger';
 import { actorFromToken } from '../services/auth.service';
 import { ANONYMOUS_ACTOR, type ServiceContext } from '../services/context';
@@ -36,6 +37,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   CONFLICT: 409,
   INVALID_STAGE: 409,
   LOAN_LOCKED: 409,
+  UNAVAILABLE: 503,
 };
 
 /** Room for the form fields and part headers around the file in a multipart body. */
@@ -100,6 +102,7 @@ export function documentRoutes(deps: DocumentRouteDeps): express.Router {
       if (err) return fail(res, err);
       try {
         const body = (req.body ?? {}) as Record<string, string | undefined>;
+        assertStorableInput('', { ...body, fileName: req.file?.originalname });
         const result = await uploadDocument(res.locals.ctx as ServiceContext, deps.storage, {
           loanId: body.loanId,
           type: body.type,

@@ -15,6 +15,7 @@ import { CobResolver } from './cob/cob.resolver';
 import { ServicingResolver } from './servicing/servicing.resolver';
 import { PaymentProofResolver } from './payment-proofs/payment-proof.resolver';
 import { RescheduleResolver } from './reschedule/reschedule.resolver';
+import { inputGuard } from './input-guard';
 import { DateTimeScalar } from './scalars';
 
 export const RESOLVERS = [AuthResolver, CustomerResolver, LoanProductResolver, LoanResolver, OriginationResolver, ScheduleResolver, EventResolver, NotificationResolver, ServicingResolver, CobResolver, PaymentProofResolver, RescheduleResolver] as const;
@@ -29,5 +30,6 @@ export function createSchema(pubSub: PubSub = new TypedPubSub()): Promise<GraphQ
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     emitSchemaFile: false,
     authChecker,
+    globalMiddlewares: [inputGuard],
   });
 }

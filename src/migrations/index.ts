@@ -7,6 +7,7 @@ import { Migration20261123093000_kyc_queue } from './Migration20261123093000_kyc
 import { Migration20261123101500_events } from './Migration20261123101500_events';
 import { Migration20261123103000_payment_proof } from './Migration20261123103000_payment_proof';
 import { Migration20261123110000_reschedule_request } from './Migration20261123110000_reschedule_request';
+import { Migration20261202125820_request_fingerprint } from './Migration20261202125820_request_fingerprint';
 
 /** Every committed migration, in order. After `npm run migration:create`, add the new class here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123101500_events', class: Migration20261123101500_events },
   { name: 'Migration20261123103000_payment_proof', class: Migration20261123103000_payment_proof },
   { name: 'Migration20261123110000_reschedule_request', class: Migration20261123110000_reschedule_request },
+  { name: 'Migration20261202125820_request_fingerprint', class: Migration20261202125820_request_fingerprint },
 ];

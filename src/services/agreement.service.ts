@@ -21,9 +21,9 @@ export function sha256Hex(bytes: Buffer): string {
 export async function generateAgreement(ctx: ServiceContext, storage: DocumentStorage, loanId: string, offer: Offer, today: string): Promise<AgreementDocument> {
   const loan = await ctx.em.findOne(Loan, loanId);
   if (!loan) throw new NotFoundError('Loan', loanId);
-  const fileName = `agreement-${loanId}-offer-${offer.number}.pdf`;
+  const fileName = `agreement-${loanId}-offer-${offer.number}-${today}.pdf`;
   const existing = await ctx.em.findOne(Document, { loan: loanId, type: 'AGREEMENT', fileName });
-  if (existing) return { documentId: existing.id, documentHash: existing.sha256 };
+  if (existing) return { documentId: existing.id, documentHash: existing.sha256, disbursementDate: today };
 
   const customer = await ctx.em.findOneOrFail(Customer, loan.customer.id);
   const product = await ctx.em.findOneOrFail(LoanProduct, loan.product.id);
@@ -42,7 +42,7 @@ export async function generateAgreement(ctx: ServiceContext, storage: DocumentSt
     { text: `Annual nominal interest rate: ${offer.annualInterestRate} %` },
     { text: `Repayments: ${offer.numberOfRepayments}, every ${product.repaymentEvery} ${product.repaymentFrequencyType.toLowerCase()}` },
     { text: `Installment: ${money(schedule.installmentAmount ?? '-')}; total interest ${money(schedule.totalInterest)}; total to repay ${money(schedule.totalRepayment)}` },
-    { text: `Schedule shown for a disbursement on ${today}; due dates move with the actual disbursement date.` },
+    { text: `Disbursement on ${today}: this is the schedule that will be booked.` },
     { text: '' },
     { text: 'Repayment schedule', bold: true },
     { text: '  #   Due date      Principal       Interest          Total        Balance' },
@@ -71,5 +71,5 @@ export async function generateAgreement(ctx: ServiceContext, storage: DocumentSt
     uploadedBy: 'system',
   });
   await ctx.em.flush();
-  return { documentId: doc.id, documentHash: hash };
+  return { documentId: doc.id, documentHash: hash, disbursementDate: today };
 }

@@ -3,7 +3,7 @@
  * (its `servicing` Update), which runs it in one database transaction. The idempotency key makes a
  * retried request return the first result.
  */
-import { DomainError, InvalidStageError } from '../domain/errors';
+import { DomainError, InvalidStageError, ValidationError } from '../domain/errors';
 import { payoffQuote, type PayoffQuote } from '../domain/accrual';
 import { requireLocalDate } from '../domain/dates';
 import { LoanProduct, LoanTransaction } from '../entities';
@@ -14,6 +14,7 @@ import { requireTemporal, type ServiceContext } from './context';
 import { loanInstallments } from './loan-account.service';
 import { getLoan } from './loan.service';
 import { applyServicing, assertNotLocked, toDomainInstallment, validateServicingPayload, type ServicingKind, type ServicingPayload } from './servicing.service';
+import { keyReusedError, requestFingerprint } from './idempotency';
 import { requireText } from './validation';
 
 /** Who may do what (customers pay through payment channels that act as staff or SYSTEM). */
@@ -40,10 +41,20 @@ export async function performServicing(
   const loan = await getLoan(ctx, loanId, 'loanId');
   const product = await ctx.em.findOneOrFail(LoanProduct, loan.product.id);
   validateServicingPayload(kind, payload, product.digitsAfterDecimal);
+  const fingerprint = requestFingerprint(kind, payload);
   const first = await ctx.em.findOne(LoanTransaction, { loan: loan.id, requestId });
-  if (first) return first;
+  if (first) {
+    // A retry returns the first result; the same key for another request is refused.
+    if (first.createdBy === 'system' || (first.requestFingerprint && first.requestFingerprint !== fingerprint)) throw keyReusedError('idempotencyKey');
+    return first;
+  }
   await assertNotLocked(ctx.em, loan.id);
-  const request = { loanId: loan.id, requestId, actor: { id: actor.id, role: actor.role }, kind, payload };
+  if (payload.transactionDate) {
+    const businessDate = await currentBusinessDate(ctx.em);
+    if (payload.transactionDate > businessDate) throw new ValidationError('transactionDate', `must not be after the business date ${businessDate}`);
+    if (loan.disbursedOn && payload.transactionDate < loan.disbursedOn) throw new ValidationError('transactionDate', `must not be before the disbursement on ${loan.disbursedOn}`);
+  }
+  const request = { loanId: loan.id, requestId, actor: { id: actor.id, role: actor.role }, kind, payload, fingerprint };
   let transactionId: string | null;
   if (kind === 'RECOVERY') {
     // A written-off loan's workflow has ended; recoveries are booked directly.

@@ -63,7 +63,7 @@ export async function applyReschedule(
   loan.nextDueAmount = next ? next.principalDue.plus(next.interestDue) : null;
 
   const row = em.create(LoanTransaction, {
-    loan: loan.id, type: 'RESCHEDULE', amount: plan.principal, transactionDate: businessDate, requestId: req.requestId,
+    loan: loan.id, type: 'RESCHEDULE', amount: plan.principal, transactionDate: businessDate, requestId: req.requestId, requestFingerprint: req.fingerprint ?? null,
     createdBy: req.actor.id, installmentNumber: plan.fromInstallment,
   });
   const after = plan.periods.map((p) => summary({ installmentNumber: p.period, ...p }));

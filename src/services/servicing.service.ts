@@ -20,6 +20,7 @@ import { postJournal } from './ledger.service';
 import { recordEvent } from './outbox.service';
 import { applyReschedule } from './reschedule.service';
 import { loanInstallments } from './loan-account.service';
+import { keyReusedError } from './idempotency';
 import { sql } from './sql';
 
 export type { ServicingKind, ServicingPayload, ServicingRequest, ServicingResult };
@@ -79,7 +80,9 @@ export function validateServicingPayload(kind: ServicingKind, payload: Servicing
   if (payload.paymentType != null && !/^[A-Z_]{2,40}$/.test(payload.paymentType)) {
     throw new ValidationError('paymentType', 'must be an upper-case code such as CASH or BANK_TRANSFER');
   }
-  if (kind === 'REVERSAL' && !/^\d+$/.test(payload.transactionId ?? '')) throw new ValidationError('transactionId', 'must be a transaction id');
+  // Transaction ids are bigint: 1 to 18 digits always fit (a 20-digit id would fail as a cast in SQL).
+  if (kind === 'REVERSAL' && !/^[1-9]\d{0,17}$/.test(payload.transactionId ?? '')) throw new ValidationError('transactionId', 'must be a transaction id');
+  if (payload.reason != null && payload.reason.length > 500) throw new ValidationError('reason', 'must be at most 500 characters');
   if (kind === 'WRITE_OFF' && !(payload.reason ?? '').trim()) throw new ValidationError('reason', 'must not be empty');
   if (kind === 'RESCHEDULE' && !/^[0-9a-f-]{36}$/i.test(payload.rescheduleRequestId ?? '')) throw new ValidationError('rescheduleRequestId', 'must be a UUID');
   if (kind === 'WAIVE') {
@@ -112,6 +115,7 @@ export async function applyServicing(em: EntityManager, req: ServicingRequest): 
     if (!loan) throw new NotFoundError('Loan', req.loanId);
     const done = await tx.findOne(LoanTransaction, { loan: loan.id, requestId: req.requestId });
     if (done) {
+      if (done.createdBy === 'system' || (done.requestFingerprint && req.fingerprint && done.requestFingerprint !== req.fingerprint)) throw keyReusedError('idempotencyKey');
       const installments = (await loanInstallments(tx, loan.id)).map(toDomainInstallment);
       const closeAs = loan.status === 'WRITTEN_OFF' ? 'WRITTEN_OFF' : loan.status === 'ACTIVE' && fullyRepaid(installments, loan) ? 'CLOSED_OBLIGATIONS_MET' : null;
       return { transactionId: done.id, closeAs };
@@ -130,7 +134,7 @@ export async function applyServicing(em: EntityManager, req: ServicingRequest): 
     if (loan.disbursedOn && compareDates(date, loan.disbursedOn) < 0) throw new ValidationError('transactionDate', `must not be before the disbursement on ${loan.disbursedOn}`);
     const post = async (type: LoanTransactionType, amount: Decimal, portions: Portions, extra: Partial<LoanTransaction> = {}) => {
       const row = tx.create(LoanTransaction, {
-        loan: loan.id, type, amount, transactionDate: date, requestId: req.requestId, createdBy: req.actor.id,
+        loan: loan.id, type, amount, transactionDate: date, requestId: req.requestId, requestFingerprint: req.fingerprint ?? null, createdBy: req.actor.id,
         principalPortion: portions.principal, interestPortion: portions.interest, feePortion: portions.fee,
         penaltyPortion: portions.penalty, overpaymentPortion: portions.overpayment, paymentType: req.payload.paymentType ?? null, ...extra,
       });
@@ -267,7 +271,7 @@ async function recordRecovery(em: EntityManager, loan: Loan, req: ServicingReque
   const product = await em.findOneOrFail(LoanProduct, loan.product.id);
   const amount = requireAmount(req.payload);
   const row = em.create(LoanTransaction, {
-    loan: loan.id, type: 'RECOVERY', amount, transactionDate: businessDate, requestId: req.requestId, createdBy: req.actor.id,
+    loan: loan.id, type: 'RECOVERY', amount, transactionDate: businessDate, requestId: req.requestId, requestFingerprint: req.fingerprint ?? null, createdBy: req.actor.id,
     paymentType: req.payload.paymentType ?? null,
   });
   await em.flush();
@@ -287,7 +291,7 @@ async function reverseAndReplay(em: EntityManager, loan: Loan, product: LoanProd
   if (target.type !== 'REPAYMENT' || target.reversed) throw new ValidationError('transactionId', 'only a repayment that is not reversed can be reversed');
   // Every journal line of the reversal (the undo and the replay adjustments) hangs off one REVERSAL row.
   const reversal = em.create(LoanTransaction, {
-    loan: loan.id, type: 'REVERSAL', amount: target.amount, transactionDate: businessDate, requestId: req.requestId,
+    loan: loan.id, type: 'REVERSAL', amount: target.amount, transactionDate: businessDate, requestId: req.requestId, requestFingerprint: req.fingerprint ?? null,
     createdBy: req.actor.id, paymentType: req.payload.reason ? req.payload.reason.slice(0, 40) : null,
   });
   target.reversed = true;

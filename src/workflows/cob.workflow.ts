@@ -32,7 +32,8 @@ const quick = proxyActivities<CobActivities>({
 // A partition can take minutes; the heartbeat proves it is alive and carries its progress to a retry.
 const HEAVY = {
   startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '1 minute',
+  // The activity heartbeats every 2 s from a timer: a dead worker's partition (and its locks) moves within seconds.
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 } as const;
 const heavy = proxyActivities<CobActivities>(HEAVY);

@@ -39,6 +39,12 @@ export interface LoanWorkflowState extends LoanState {
   origination: OriginationState;
   /** Request ids already applied; carried across continue-as-new, where update-id dedup does not reach. */
   processedRequestIds: string[];
+  /** requestId → fingerprint of what it asked (v2): a key reused for another request is a CONFLICT. */
+  requestFingerprints?: Record<string, string>;
+  /** v2: follow-up work (risk, agreement) that failed and is retried from the main loop. */
+  pendingEffect?: 'ASSESS_RISK' | 'GENERATE_AGREEMENT' | 'ACTIVATE' | null;
+  /** v2: close of business asked for a closing check (a signal records only this fact). */
+  closeCheckRequested?: boolean;
 }
 
 export interface LoanWorkflowInput {
@@ -60,6 +66,8 @@ export interface LoanActionRequest<A extends LoanActionName = LoanActionName> {
   requestId: string;
   actor: ActorRef;
   payload: ActionPayloads[A];
+  /** sha256 of action + payload (set by the API); binds the idempotency key to this request. */
+  fingerprint?: string | null;
 }
 
 /** The view an Update returns: the loan's state after the action (and anything it set off). */
@@ -99,6 +107,8 @@ export interface RecordTransitionInput {
 export interface AgreementDocument {
   documentId: string;
   documentHash: string;
+  /** The business date the agreement's schedule is drawn for; activation books exactly this date. */
+  disbursementDate?: string;
 }
 
 export type { RiskResult };

@@ -28,6 +28,8 @@ export interface ServicingRequest {
   actor: ActorRef;
   kind: ServicingKind;
   payload: ServicingPayload;
+  /** sha256 of kind + payload (set by the API): the key is bound to it. */
+  fingerprint?: string | null;
 }
 
 export interface ServicingResult {

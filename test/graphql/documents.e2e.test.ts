@@ -1,3 +1,4 @@
+import { currentBusinessDate } from '../../src/services/business-date.service';
 /**
  * Documents over real HTTP: multipart upload (limits, content-type and magic-number checks, sha256),
  * download, listing and deletion rules, and the staff upload of a signed agreement that moves the loan
@@ -278,9 +279,10 @@ describe('signed agreement upload (instead of e-signing)', () => {
     // The signed agreement cannot be deleted.
     expect(await codeOf(app, DELETE, { id: res.body.document.id }, staff.manager.token)).toBe('FORBIDDEN');
 
-    const active = await ok(app, M.activate, { loanId, date: '2026-12-01' }, staff.officer.token);
+    const drawnFor = await currentBusinessDate(app.orm.em.fork());
+    const active = await ok(app, M.activate, { loanId, date: drawnFor }, staff.officer.token);
     expect(active).toMatchObject({ stage: 'REPAYMENT', status: 'ACTIVE' });
-    expect(active.transactions).toEqual([{ type: 'DISBURSEMENT', amount: '6000', transactionDate: '2026-12-01' }]);
+    expect(active.transactions).toEqual([{ type: 'DISBURSEMENT', amount: '6000', transactionDate: drawnFor }]);
     expect((await download(app, b.token, res.body.document.id)).bytes.equals(scan)).toBe(true);
   });
 

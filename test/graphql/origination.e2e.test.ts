@@ -1,3 +1,5 @@
+import { addMonths } from '../../src/domain/dates';
+import { currentBusinessDate } from '../../src/services/business-date.service';
 /**
  * Origination end to end through GraphQL with the real worker: every stage, every rejection path,
  * four-eyes, racing approvals, offer expiry, invalid transitions, the role matrix and a worker
@@ -57,6 +59,7 @@ const M = {
   reject: `mutation($loanId: ID!, $level: String!, $reason: String!) { rejectLoan(loanId: $loanId, level: $level, reason: $reason) { ${LOAN_FIELDS} } }`,
   sign: `mutation($loanId: ID!, $name: String!, $hash: String!) { signAgreement(loanId: $loanId, signerName: $name, documentHash: $hash) { ${LOAN_FIELDS} } }`,
   activate: `mutation($loanId: ID!, $date: LocalDate!) { activateLoan(loanId: $loanId, disbursementDate: $date) { ${LOAN_FIELDS} installments { installmentNumber dueDate principalDue interestDue } transactions { type amount transactionDate } } }`,
+  redraw: `mutation($loanId: ID!) { redrawAgreement(loanId: $loanId) { ${LOAN_FIELDS} } }`,
   withdraw: `mutation($loanId: ID!) { withdrawApplication(loanId: $loanId) { ${LOAN_FIELDS} } }`,
 };
 const LOAN = `query($id: ID!) { loan(id: $id) { ${LOAN_FIELDS} timeline { action fromStage toStage actor actorRole reason } documents { type sha256 size } } }`;
@@ -138,12 +141,14 @@ describe('the happy path, application to activation', () => {
     expect(signed.origination.agreement).toMatchObject({ signerName: 'Ada Borrower', signedVia: 'E_SIGNATURE' });
     expect(signed.origination.agreement.signerIp).toBeTruthy();
 
-    const active = await ok(M.activate, { loanId, date: '2026-12-01' }, officer.token);
+    // Agreement = booking: activation books the business date the agreement was drawn for.
+    const drawnFor = await currentBusinessDate(app.orm.em.fork());
+    const active = await ok(M.activate, { loanId, date: drawnFor }, officer.token);
     expect(active).toMatchObject({ stage: 'REPAYMENT', status: 'ACTIVE' });
     expect(active.installments).toHaveLength(12);
-    expect(active.installments[0]).toMatchObject({ installmentNumber: 1, dueDate: '2027-01-01' });
+    expect(active.installments[0]).toMatchObject({ installmentNumber: 1, dueDate: addMonths(drawnFor, 1) });
     expect(active.installments.reduce((s: number, i: any) => s + Number(i.principalDue), 0)).toBeCloseTo(9000, 6);
-    expect(active.transactions).toEqual([{ type: 'DISBURSEMENT', amount: '9000', transactionDate: '2026-12-01' }]);
+    expect(active.transactions).toEqual([{ type: 'DISBURSEMENT', amount: '9000', transactionDate: drawnFor }]);
 
     const loan = (await app.gql(LOAN, { id: loanId }, b.token)).data.loan;
     expect(loan.timeline.map((e: any) => e.action)).toEqual([
@@ -314,6 +319,7 @@ describe('role matrix', () => {
     signAgreement: [M.sign, { name: 'x', hash: '0'.repeat(64) }],
     uploadSignedAgreement: ['', {}],
     activateLoan: [M.activate, { date: '2026-12-01' }],
+    redrawAgreement: [M.redraw, {}],
     withdrawApplication: [M.withdraw, {}],
   };
 
@@ -334,7 +340,7 @@ describe('role matrix', () => {
         else expect([action, role, code]).toEqual([action, role, 'FORBIDDEN']);
       }
     }
-    expect(matrix.length).toBe(13 * ROLES.length);
+    expect(matrix.length).toBe(14 * ROLES.length);
   });
 });
 

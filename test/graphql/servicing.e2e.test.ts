@@ -86,7 +86,7 @@ describe('repayments', () => {
 
     // The same idempotency key returns the first transaction and changes nothing.
     const entries = await journalCount(loanId);
-    const again = await ok(app, REPAY, { l: loanId, a: installment1.toFixed(2), k: 'repay-1' }, staff.officer.token);
+    const again = await ok(app, REPAY, { l: loanId, a: installment1.toFixed(2), k: 'repay-1', p: 'BANK_TRANSFER' }, staff.officer.token);
     expect(again.id).toBe(tx.id);
     expect((await loan(loanId)).transactions).toHaveLength(2);
     expect(await journalCount(loanId)).toBe(entries);

@@ -49,7 +49,7 @@ it('continues as new with its state and processed request ids; a retried request
   // Checklist updates keep the loan in KYC_REVIEW while its history grows, until Temporal suggests
   // continue-as-new and the workflow takes it.
   const items = ['IDENTITY_VERIFIED', 'ADDRESS_VERIFIED', 'INCOME_VERIFIED', 'SANCTIONS_SCREENED'];
-  const sent: string[] = [];
+  const sent: { requestId: string; items: { item: string; checked: boolean }[] }[] = [];
   let runId = firstRunId;
   for (let i = 0; i < 20 && runId === firstRunId; i++) {
     const requestId = `checklist-${loanId}-${i}`;
@@ -60,7 +60,7 @@ it('continues as new with its state and processed request ids; a retried request
       kyc.token,
     );
     expect(res.errors).toBeUndefined();
-    sent.push(requestId);
+    sent.push({ requestId, items: [{ item, checked: i % 2 === 0 }] });
     for (let wait = 0; wait < 20 && runId === firstRunId; wait++) {
       runId = (await handle.describe()).runId;
       if (runId === firstRunId) await new Promise((r) => setTimeout(r, 50));
@@ -81,15 +81,14 @@ it('continues as new with its state and processed request ids; a retried request
   expect(newRun.runId).toBe(runId);
   expect(newRun.historyLength).toBeLessThan(firstHistory.events!.length);
 
-  // Retrying every request of the first run, even with a different payload, is a no-op in the new run.
-  for (const requestId of sent) {
-    const retry = await app.gql(
-      `mutation($loanId: ID!, $items: [KycChecklistItemInput!]!, $id: String) { completeKycChecklist(loanId: $loanId, items: $items, clientMutationId: $id) { version } }`,
-      { loanId, items: items.map((item) => ({ item, checked: false })), id: requestId },
-      kyc.token,
-    );
+  // Retrying every request of the first run is a no-op in the new run; the same key with another payload is a CONFLICT.
+  const CHECKLIST = `mutation($loanId: ID!, $items: [KycChecklistItemInput!]!, $id: String) { completeKycChecklist(loanId: $loanId, items: $items, clientMutationId: $id) { version } }`;
+  for (const { requestId, items: sentItems } of sent) {
+    const retry = await app.gql(CHECKLIST, { loanId, items: sentItems, id: requestId }, kyc.token);
     expect(retry.errors).toBeUndefined();
     expect(retry.data.completeKycChecklist.version).toBe(before.version);
+    const other = await app.gql(CHECKLIST, { loanId, items: sentItems.map((x) => ({ ...x, checked: !x.checked })), id: requestId }, kyc.token);
+    expect(other.errors?.[0]?.extensions?.code).toBe('CONFLICT');
   }
   const after = (await app.gql(TIMELINE, { id: loanId }, manager.token)).data.loan;
   expect(after).toEqual(before);

@@ -95,9 +95,15 @@ export class OriginationResolver {
   }
 
   @Authorized(...roles('activateLoan'))
-  @Mutation(() => LoanType, { description: 'Creates the loan account: persisted schedule, disbursement transaction → REPAYMENT (ACTIVE).' })
+  @Mutation(() => LoanType, { description: 'Creates the loan account: persisted schedule, disbursement transaction → REPAYMENT (ACTIVE). The date must not be after the business date and must be the one the signed agreement is drawn for (else CONFLICT: redrawAgreement).' })
   activateLoan(@Arg('loanId', () => ID) loanId: string, @Arg('disbursementDate', () => LocalDateScalar) disbursementDate: string, @Ctx() ctx: GraphQLContext, @Arg('clientMutationId', () => String, { nullable: true }) id?: string | null) {
     return performLoanAction(ctx, loanId, 'activateLoan', { disbursementDate }, id);
+  }
+
+  @Authorized(...roles('redrawAgreement'))
+  @Mutation(() => LoanType, { description: 'AGREEMENT or ACTIVATION → AGREEMENT: draws the agreement again for the current business date (the disbursement date activation will book); the borrower signs the new document.' })
+  redrawAgreement(@Arg('loanId', () => ID) loanId: string, @Ctx() ctx: GraphQLContext, @Arg('clientMutationId', () => String, { nullable: true }) id?: string | null) {
+    return performLoanAction(ctx, loanId, 'redrawAgreement', {}, id);
   }
 
   @Authorized(...roles('withdrawApplication'))

@@ -1,0 +1,383 @@
+/**
+ * `npm run bench:writes -- [--requests 400] [--concurrency 20] [--loans 100] [--single 50] [--setup-concurrency 8]`:
+ * the write path through the real stack (HTTP → GraphQL → PostgreSQL → Temporal workflow → worker).
+ *  1. creates a fresh database, starts ONE worker (`node dist/src/worker.js`) and the API
+ *     (`node dist/src/main.js`) as child processes, on the Temporal server on TEMPORAL_ADDRESS or an
+ *     in-memory dev server it starts;
+ *  2. over GraphQL: logs in as the admin, creates staff users, a product and `--loans` borrowers, and
+ *     walks each borrower's loan to ACTIVE (submit → KYC → offer → acceptance → approval → signature → activation);
+ *  3. measures `applyForLoan` (a LOAN_OFFICER applying for the borrowers, round-robin) and `recordRepayment`
+ *     (amount 1.00, a fresh idempotencyKey each; every concurrent slot owns its own loans, so requests in
+ *     flight never hit the same loan) at `--concurrency`, `--requests` each, plus the single-client latency;
+ *  4. prints requests, errors, req/s and p50/p95/p99 latency; drops the database and stops the children.
+ * No thresholds: figures depend on the machine (printed first).
+ */
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadConfig } from '../src/config';
+import { dropDatabase, openDatabase } from '../src/database';
+import { isReachable, startDevServer, stopDevServer } from '../temporal/dev-server';
+
+// ---- GraphQL operations (copied from examples/ and test/graphql/lifecycle.ts, fixtures.ts) ----
+const LOGIN = `mutation Login($email: String!, $password: String!) {
+  login(email: $email, password: $password) { accessToken accessTokenExpiresAt refreshToken user { id email roles } }
+}`;
+const CREATE_STAFF = `mutation CreateStaffUser($input: CreateStaffUserInput!) { createStaffUser(input: $input) { id email roles active } }`;
+const CREATE_PRODUCT = `mutation CreateLoanProduct($input: CreateLoanProductInput!) {
+  createLoanProduct(input: $input) {
+    id name currencyCode digitsAfterDecimal minPrincipal maxPrincipal minInterestRate maxInterestRate
+    minNumberOfRepayments maxNumberOfRepayments repaymentEvery repaymentFrequencyType
+  }
+}`;
+const REGISTER = `mutation Register($input: RegisterInput!) { register(input: $input) { accessToken refreshToken user { id email roles } } }`;
+const UPDATE_PROFILE = `mutation UpdateCustomerProfile($customerId: ID!, $input: CustomerProfileInput!) { updateCustomerProfile(customerId: $customerId, input: $input) { id } }`;
+const APPLY = `mutation ApplyForLoan($input: ApplyForLoanInput!) {
+  applyForLoan(input: $input) {
+    id status stage principal currencyCode annualInterestRate numberOfRepayments
+    workflow { workflowId runId url searchUrl }
+  }
+}`;
+const SUBMIT = `mutation($l: ID!) { submitApplication(loanId: $l) { id } }`;
+const ASSIGN_KYC = `mutation($l: ID!, $r: ID!) { assignKycReviewer(loanId: $l, reviewerId: $r) { id } }`;
+const KYC_CHECKLIST = `mutation($l: ID!, $i: [KycChecklistItemInput!]!) { completeKycChecklist(loanId: $l, items: $i) { id } }`;
+const DECIDE_KYC = `mutation($l: ID!) { decideKyc(loanId: $l, approve: true) { stage } }`;
+const SEND_OFFER = `mutation($l: ID!, $p: Decimal!, $r: Decimal!, $n: Int!) { sendOffer(loanId: $l, principal: $p, annualInterestRate: $r, numberOfRepayments: $n) { id } }`;
+const ACCEPT_OFFER = `mutation($l: ID!) { acceptOffer(loanId: $l, offerNumber: 1) { id } }`;
+const APPROVE = `mutation($l: ID!) { approveLoan(loanId: $l, level: "INTERNAL") { stage origination { agreement { documentHash } } } }`;
+const SIGN = `mutation($l: ID!, $h: String!) { signAgreement(loanId: $l, signerName: "Bench Borrower", documentHash: $h) { id } }`;
+const ACTIVATE = `mutation($l: ID!, $d: LocalDate!) { activateLoan(loanId: $l, disbursementDate: $d) { stage status } }`;
+const BUSINESS_DATE = `query BusinessDate { businessDate }`;
+const REPAY = `mutation RecordRepayment($loanId: ID!, $amount: Decimal!, $key: String!, $paymentType: String) {
+  recordRepayment(loanId: $loanId, amount: $amount, idempotencyKey: $key, paymentType: $paymentType) {
+    id type amount transactionDate principalPortion interestPortion feePortion penaltyPortion overpaymentPortion
+  }
+}`;
+
+const PASSWORD = 'bench-password-123';
+const ALL_CHECKS = ['IDENTITY_VERIFIED', 'ADDRESS_VERIFIED', 'INCOME_VERIFIED', 'SANCTIONS_SCREENED'].map((item) => ({ item, checked: true }));
+const TERMS = { principal: '5000.00', rate: '12.5', repayments: 12 };
+const REQUEST_TIMEOUT_MS = 60_000;
+
+interface Options { requests: number; concurrency: number; loans: number; single: number; setupConcurrency: number }
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = { requests: 400, concurrency: 20, loans: 100, single: 50, setupConcurrency: 8 };
+  const keys: Record<string, keyof Options> = {
+    '--requests': 'requests', '--concurrency': 'concurrency', '--loans': 'loans', '--single': 'single', '--setup-concurrency': 'setupConcurrency',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split('=', 2);
+    const key = keys[flag];
+    const raw = inline ?? argv[++i];
+    const n = Number(raw);
+    if (!key || !Number.isInteger(n) || n < 0) {
+      throw new Error(`usage: writes.bench.js [--requests N] [--concurrency N] [--loans N] [--single N] [--setup-concurrency N] (got "${argv.join(' ')}")`);
+    }
+    opts[key] = n;
+  }
+  if (opts.concurrency < 1) throw new Error('--concurrency must be at least 1');
+  if (opts.loans < opts.concurrency) {
+    throw new Error(`--loans (${opts.loans}) must be at least --concurrency (${opts.concurrency}): each concurrent repayment slot needs a loan of its own`);
+  }
+  return opts;
+}
+
+// ---- HTTP / GraphQL ----
+interface GqlResult { data?: Record<string, any> | null; errors?: { message: string; extensions?: { code?: string } }[] }
+
+class Api {
+  constructor(readonly url: string) {}
+
+  async post(query: string, variables: Record<string, unknown>, token?: string): Promise<GqlResult> {
+    const res = await fetch(this.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    const text = await res.text();
+    try {
+      return JSON.parse(text) as GqlResult;
+    } catch {
+      return { errors: [{ message: `HTTP ${res.status}: ${text.slice(0, 300)}`, extensions: { code: `HTTP_${res.status}` } }] };
+    }
+  }
+
+  /** The operation's only root field, or throws with the GraphQL errors. */
+  async ok(query: string, variables: Record<string, unknown>, token?: string): Promise<any> {
+    const r = await this.post(query, variables, token);
+    if (r.errors?.length || !r.data) throw new Error(`${query.replace(/\s+/g, ' ').slice(0, 70)}: ${JSON.stringify(r.errors)}`);
+    return Object.values(r.data)[0];
+  }
+}
+
+/** The `cid` claim of a CUSTOMER access token is its customer id. */
+function customerIdOf(token: string): string {
+  return (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { cid: string }).cid;
+}
+
+async function pool<T>(count: number, concurrency: number, task: (i: number, slot: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array(count);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, async (_, slot) => {
+    while (next < count) {
+      const i = next++;
+      out[i] = await task(i, slot);
+    }
+  }));
+  return out;
+}
+
+// ---- child processes ----
+const children: ChildProcess[] = [];
+
+/** Spawns a dist script; resolves once a stdout log line contains `ready`. Warnings and errors (pino level ≥ 40) are echoed, each message at most 3 times. */
+function spawnChild(name: string, script: string, env: NodeJS.ProcessEnv, ready: string, timeoutMs = 120_000): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(__dirname, '..', script)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    const seen = new Map<string, number>();
+    let started = false;
+    const timer = setTimeout(() => reject(new Error(`${name} did not log "${ready}" within ${timeoutMs / 1000} s`)), timeoutMs);
+    const echo = (line: string) => {
+      let level = 50;
+      let msg = line;
+      try {
+        const j = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
+        level = j.level ?? 30;
+        msg = `${j.msg ?? ''}${j.err?.message ? `: ${j.err.message}` : ''}`;
+      } catch { /* not JSON: show it */ }
+      if (level < 40) return;
+      const n = (seen.get(msg) ?? 0) + 1;
+      seen.set(msg, n);
+      if (n <= 3) console.error(`  [${name}] ${line.length > 600 ? `${line.slice(0, 600)}…` : line}${n === 3 ? ' (further repeats hidden)' : ''}`);
+    };
+    const lines = (stream: NodeJS.ReadableStream, onLine: (l: string) => void) => {
+      let buf = '';
+      stream.on('data', (b: Buffer) => {
+        buf += b.toString();
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          onLine(buf.slice(0, nl));
+          buf = buf.slice(nl + 1);
+        }
+      });
+    };
+    lines(child.stdout!, (l) => {
+      if (!started && l.includes(ready)) {
+        started = true;
+        clearTimeout(timer);
+        resolve(child);
+      }
+      echo(l);
+    });
+    lines(child.stderr!, (l) => { if (l.trim()) console.error(`  [${name} stderr] ${l}`); });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (!started) reject(new Error(`${name} exited with ${code ?? signal} before it was ready`));
+      else if (!stopping) console.error(`  [${name}] exited unexpectedly with ${code ?? signal}`);
+    });
+  });
+}
+
+let stopping = false;
+async function stopChildren(): Promise<void> {
+  stopping = true;
+  await Promise.all(children.map((c) => new Promise<void>((r) => {
+    if (c.exitCode !== null || c.signalCode !== null) return r();
+    const timer = setTimeout(() => c.kill('SIGKILL'), 15_000);
+    c.once('exit', () => { clearTimeout(timer); r(); });
+    c.kill('SIGINT');
+  })));
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+// ---- measurement ----
+interface Outcome { ms: number; error?: string }
+
+async function timed(call: () => Promise<GqlResult>, check: (r: GqlResult) => boolean): Promise<Outcome> {
+  const t0 = performance.now();
+  try {
+    const r = await call();
+    const ms = performance.now() - t0;
+    if (r.errors?.length) {
+      const e = r.errors[0];
+      return { ms, error: `${e.extensions?.code ?? 'ERROR'}: ${e.message}` };
+    }
+    if (!check(r)) return { ms, error: `unexpected response: ${JSON.stringify(r).slice(0, 200)}` };
+    return { ms };
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    const detail = e.name === 'TimeoutError' ? `timeout after ${REQUEST_TIMEOUT_MS / 1000} s` : `${e.name}: ${e.message}${e.cause ? ` (${e.cause.code ?? e.cause.message})` : ''}`;
+    return { ms: performance.now() - t0, error: detail };
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+function report(label: string, outcomes: Outcome[], seconds: number, concurrency: number): void {
+  const errors = outcomes.filter((o) => o.error);
+  const lat = outcomes.filter((o) => !o.error).map((o) => o.ms).sort((a, b) => a - b);
+  const f = (ms: number) => `${ms.toFixed(ms < 100 ? 1 : 0)} ms`;
+  console.log(`  ${label.padEnd(16)} c=${String(concurrency).padStart(2)}: ${outcomes.length} requests, ${errors.length} errors in ${seconds.toFixed(1)} s = `
+    + `${(outcomes.length / seconds).toFixed(1)} req/s (${(lat.length / seconds).toFixed(1)} ok/s); `
+    + `latency p50 ${f(percentile(lat, 50))}, p95 ${f(percentile(lat, 95))}, p99 ${f(percentile(lat, 99))}, max ${f(lat[lat.length - 1] ?? NaN)}`);
+  const byError = new Map<string, number>();
+  for (const e of errors) byError.set(e.error!, (byError.get(e.error!) ?? 0) + 1);
+  for (const [msg, n] of [...byError].sort((a, b) => b[1] - a[1]).slice(0, 10)) console.log(`      ${String(n).padStart(5)} × ${msg}`);
+}
+
+async function run(label: string, count: number, concurrency: number, call: (i: number, slot: number) => Promise<Outcome>): Promise<void> {
+  if (count === 0) return;
+  const started = performance.now();
+  const outcomes = await pool(count, concurrency, call);
+  report(label, outcomes, (performance.now() - started) / 1000, concurrency);
+}
+
+// ---- setup ----
+interface Staff { admin: string; officer: string; officer2: string; manager: string; kyc: string; kycId: string }
+
+async function createStaff(api: Api, adminToken: string): Promise<Staff> {
+  const suffix = randomUUID().slice(0, 8);
+  const make = async (role: string, n: number) => {
+    const email = `bench-${role.toLowerCase()}-${n}-${suffix}@example.com`;
+    await api.ok(CREATE_STAFF, { input: { email, password: PASSWORD, roles: [role] } }, adminToken);
+    const login = await api.ok(LOGIN, { email, password: PASSWORD });
+    return { token: login.accessToken as string, id: login.user.id as string };
+  };
+  const [officer, officer2, manager, kyc] = await Promise.all([make('LOAN_OFFICER', 1), make('LOAN_OFFICER', 2), make('MANAGER', 1), make('KYC_OFFICER', 1)]);
+  return { admin: adminToken, officer: officer.token, officer2: officer2.token, manager: manager.token, kyc: kyc.token, kycId: kyc.id };
+}
+
+async function registerBorrower(api: Api, i: number): Promise<{ token: string; customerId: string }> {
+  const email = `bench-borrower-${i}-${randomUUID().slice(0, 8)}@example.com`;
+  const reg = await api.ok(REGISTER, { input: { firstName: 'Bench', lastName: `Borrower ${i}`, email, password: PASSWORD } });
+  const token = reg.accessToken as string;
+  const customerId = customerIdOf(token);
+  await api.ok(UPDATE_PROFILE, {
+    customerId, input: { monthlyIncome: '9000', monthlyObligations: '300', employmentStatus: 'EMPLOYED', employmentYears: 6 },
+  }, token);
+  return { token, customerId };
+}
+
+/** As test/graphql/lifecycle.ts activeLoan: one application walked through every stage to ACTIVE. */
+async function activeLoan(api: Api, staff: Staff, productId: string, borrower: { token: string; customerId: string }, disbursementDate: string): Promise<string> {
+  const { token, customerId } = borrower;
+  const loanId = (await api.ok(APPLY, { input: {
+    customerId, productId, principal: TERMS.principal, currencyCode: 'USD', annualInterestRate: TERMS.rate, numberOfRepayments: TERMS.repayments,
+  } }, token)).id as string;
+  await api.ok(SUBMIT, { l: loanId }, token);
+  await api.ok(ASSIGN_KYC, { l: loanId, r: staff.kycId }, staff.manager);
+  await api.ok(KYC_CHECKLIST, { l: loanId, i: ALL_CHECKS }, staff.kyc);
+  const kyc = await api.ok(DECIDE_KYC, { l: loanId }, staff.manager);
+  if (kyc.stage !== 'DISCUSSION') throw new Error(`expected DISCUSSION after KYC, got ${kyc.stage}`);
+  await api.ok(SEND_OFFER, { l: loanId, p: TERMS.principal, r: TERMS.rate, n: TERMS.repayments }, staff.officer);
+  await api.ok(ACCEPT_OFFER, { l: loanId }, token);
+  const approved = await api.ok(APPROVE, { l: loanId }, staff.officer2);
+  if (approved.stage !== 'AGREEMENT') throw new Error(`expected AGREEMENT after approval, got ${approved.stage}`);
+  await api.ok(SIGN, { l: loanId, h: approved.origination.agreement.documentHash }, token);
+  const active = await api.ok(ACTIVATE, { l: loanId, d: disbursementDate }, staff.officer);
+  if (active.status !== 'ACTIVE') throw new Error(`expected ACTIVE, got ${active.status}`);
+  return loanId;
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const config = loadConfig();
+  const cpu = cpus();
+  console.log(`Write-path benchmark on ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+  console.log(`  ${opts.requests} requests per measurement at concurrency ${opts.concurrency}, ${opts.single} single-client; ${opts.loans} active loans`);
+
+  let devServer: ChildProcess | undefined;
+  if (!(await isReachable(config.temporal.address))) {
+    console.log(`  starting an in-memory Temporal dev server on ${config.temporal.address}`);
+    devServer = await startDevServer({ address: config.temporal.address, namespace: config.temporal.namespace, headless: true, fastSqlite: true, log: () => undefined });
+  } else {
+    console.log(`  Temporal on ${config.temporal.address}`);
+  }
+  const url = new URL(config.databaseUrl);
+  url.pathname = `/loan_platform_bench_writes_${process.pid}`;
+  const databaseUrl = url.toString();
+  try {
+    let t0 = performance.now();
+    await dropDatabase(databaseUrl);
+    const orm = await openDatabase(databaseUrl, { migrate: true });
+    await orm.close();
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_TASK_QUEUE: `bench-writes-${Date.now()}`, PORT: String(port), MIGRATE_ON_START: 'false',
+      COB_SCHEDULE_ENABLED: 'false', OUTBOX_RELAY_ENABLED: 'false', NOTIFICATIONS_ENABLED: 'false', LOG_LEVEL: 'info', TEMPORAL_LOG_LEVEL: 'WARN',
+    };
+    await Promise.all([
+      spawnChild('worker', 'src/worker.js', env, 'worker started'),
+      spawnChild('api', 'src/main.js', env, 'GraphQL API on'),
+    ]);
+    console.log(`  database ${url.pathname.slice(1)} migrated, worker and API (:${port}) started in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const api = new Api(`http://127.0.0.1:${port}/graphql`);
+
+    t0 = performance.now();
+    const admin = (await api.ok(LOGIN, { email: config.auth.adminEmail, password: config.auth.adminPassword })).accessToken as string;
+    const staff = await createStaff(api, admin);
+    const productId = (await api.ok(CREATE_PRODUCT, { input: {
+      name: 'Bench personal loan', currencyCode: 'USD', minPrincipal: '500.00', maxPrincipal: '50000.00', minInterestRate: '5', maxInterestRate: '30',
+      minNumberOfRepayments: 3, maxNumberOfRepayments: 60, repaymentEvery: 1, repaymentFrequencyType: 'MONTHS',
+    } }, admin)).id as string;
+    const businessDate = (await api.ok(BUSINESS_DATE, {}, staff.officer)) as string;
+    const borrowers = await pool(opts.loans, opts.setupConcurrency, (i) => registerBorrower(api, i));
+    let done = 0;
+    const loans = await pool(opts.loans, opts.setupConcurrency, async (i) => {
+      const id = await activeLoan(api, staff, productId, borrowers[i], businessDate);
+      if (++done % 25 === 0) console.log(`    ${done}/${opts.loans} loans active`);
+      return id;
+    });
+    const setupSeconds = (performance.now() - t0) / 1000;
+    console.log(`  setup: ${opts.loans} borrowers, ${opts.loans} loans walked to ACTIVE (11 mutations each) in ${setupSeconds.toFixed(1)} s `
+      + `(${(opts.loans / setupSeconds).toFixed(1)} loans/s at ${opts.setupConcurrency} at once); business date ${businessDate}`);
+
+    const apply = (i: number) => timed(() => api.post(APPLY, { input: {
+      customerId: borrowers[i % borrowers.length].customerId, productId, principal: '2000.00', currencyCode: 'USD', annualInterestRate: '12.5', numberOfRepayments: 12,
+    } }, staff.officer), (r) => typeof r.data?.applyForLoan?.id === 'string');
+    // Slot s owns loans s, s + C, s + 2C, …: concurrent requests never touch the same loan.
+    const perSlot = Array.from({ length: opts.concurrency }, (_, s) => loans.filter((_l, j) => j % opts.concurrency === s));
+    const slotNext = new Array<number>(opts.concurrency).fill(0);
+    const repay = (loanId: string) => timed(() => api.post(REPAY, { loanId, amount: '1.00', key: `bench-${randomUUID()}`, paymentType: 'BANK_TRANSFER' }, staff.officer),
+      (r) => r.data?.recordRepayment?.amount !== undefined);
+
+    console.log('\nsingle client (one request at a time)');
+    await run('applyForLoan', opts.single, 1, (i) => apply(i));
+    await run('recordRepayment', opts.single, 1, (i) => repay(loans[i % loans.length]));
+    console.log(`\nconcurrent (${opts.concurrency} clients)`);
+    await run('applyForLoan', opts.requests, opts.concurrency, (i) => apply(i));
+    await run('recordRepayment', opts.requests, opts.concurrency, (_i, s) => {
+      const mine = perSlot[s];
+      return repay(mine[slotNext[s]++ % mine.length]);
+    });
+  } finally {
+    await stopChildren();
+    await dropDatabase(databaseUrl).catch((err: Error) => console.error(`  could not drop ${databaseUrl}: ${err.message}`));
+    if (devServer) await stopDevServer(devServer);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
