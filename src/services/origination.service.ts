@@ -29,8 +29,7 @@ export async function performLoanAction<A extends LoanActionName>(
   const requestId = optionalText('clientMutationId', clientMutationId, 100) ?? randomUUID();
   await validateAgainstRecords(ctx, loan, action, payload);
   // The key is bound to the action and what it asked (not the caller's IP, which may change on a retry).
-  const { ip: _ip, ...asked } = payload as Record<string, unknown>;
-  const fingerprint = requestFingerprint(action, asked);
+  const fingerprint = requestFingerprint(action, asked(payload));
   try {
     await temporal.act(loan.id, action, { requestId, actor: { id: actor.id, role: actor.role }, payload, fingerprint });
   } catch (err) {
@@ -38,8 +37,7 @@ export async function performLoanAction<A extends LoanActionName>(
     // The workflow has ended; a retry of the request that ended it is a success, anything else is not.
     const done = await ctx.em.findOne(LoanEvent, { loan: loan.id, requestId });
     if (!done) throw new InvalidStageError(`${action} is not possible: the loan is ${loan.stage} (status ${loan.status})`);
-    const { ip: _doneIp, ...doneAsked } = (done.data ?? {}) as Record<string, unknown>;
-    if (requestFingerprint(action, doneAsked) !== fingerprint) throw keyReusedError('clientMutationId');
+    if (requestFingerprint(action, asked(done.data ?? {})) !== fingerprint) throw keyReusedError('clientMutationId');
   }
   return ctx.em.findOneOrFail(Loan, loan.id, { refresh: true });
 }
@@ -68,4 +66,10 @@ async function validateAgainstRecords<A extends LoanActionName>(ctx: ServiceCont
     const drawnFor = loan.origination?.agreement?.disbursementDate;
     if (drawnFor && date < drawnFor) throw new ValidationError('disbursementDate', `must not be before the agreement's date ${drawnFor}`);
   }
+}
+
+/** What a request asked for, without the caller's IP (which may change on a retry). */
+function asked(payload: object): Record<string, unknown> {
+  const { ip: _ip, ...rest } = payload as Record<string, unknown>;
+  return rest;
 }

@@ -134,17 +134,7 @@ export async function loanLifecycleWorkflow(input: LoanWorkflowInput): Promise<L
       commit(plan, requestId, fingerprint);
       return;
     }
-    state.stage = plan.to.stage;
-    state.status = plan.to.status;
-    state.origination = plan.origination;
-    state.version += 1;
-    state.processedRequestIds.push(requestId);
-    changes++;
-    upsertSearchAttributes([
-      { key: LoanStageKey, value: state.stage },
-      { key: LoanStatusKey, value: state.status },
-    ]);
-    upsertMemo({ summary: summaryLine(input.summary, state) });
+    commit(plan, requestId);
     const record = recordLoanTransition({
       loanId: state.loanId,
       requestId,

@@ -33,6 +33,17 @@ async function expectWorkflowMatchesRow(loanId: string): Promise<void> {
   expect({ stage: view.stage, status: view.status }).toEqual({ stage: row.stage, status: row.status });
 }
 
+/** A new borrower who has applied for a loan (stage APPLICATION). */
+async function applicant(prefix: string): Promise<{ token: string; userId: string; loanId: string }> {
+  const reg = await app.gql(`mutation($i: RegisterInput!) { register(input: $i) { accessToken } }`,
+    { i: { firstName: 'Hostile', lastName: 'Tester', email: `${prefix}-${Date.now()}@example.com`, password: 'correct horse battery staple' } }, null);
+  const token = reg.data.register.accessToken as string;
+  const me = await app.gql(`{ me { id customerId } }`, {}, token);
+  const input = { customerId: me.data.me.customerId, productId, principal: '1000.00', currencyCode: 'USD', annualInterestRate: '12', numberOfRepayments: 6 };
+  const loan = await ok(app, `mutation($input: ApplyForLoanInput!) { applyForLoan(input: $input) { id } }`, { input }, token);
+  return { token, userId: me.data.me.id as string, loanId: loan.id as string };
+}
+
 async function transactionCount(loanId: string): Promise<number> {
   return app.orm.em.fork().count('LoanTransaction', { loan: loanId });
 }
@@ -66,18 +77,13 @@ describe('strings that cannot be stored', () => {
   });
 
   it('a NUL in a clientMutationId of an origination step is refused before the workflow moves', async () => {
-    const reg = await app.gql(`mutation($i: RegisterInput!) { register(input: $i) { accessToken } }`,
-      { i: { firstName: 'Nul', lastName: 'Tester', email: `nul-${Date.now()}@example.com`, password: 'correct horse battery staple' } }, null);
-    const token = reg.data.register.accessToken as string;
-    const me = await app.gql(`{ me { customerId } }`, {}, token);
-    const input = { customerId: me.data.me.customerId, productId, principal: '1000.00', currencyCode: 'USD', annualInterestRate: '12', numberOfRepayments: 6 };
-    const apply = await ok(app, `mutation($input: ApplyForLoanInput!) { applyForLoan(input: $input) { id } }`, { input }, token);
-    const r = await refusal(`mutation($l: ID!, $c: String) { submitApplication(loanId: $l, clientMutationId: $c) { stage } }`, { l: apply.id, c: '\u0000' }, token);
+    const { token, loanId } = await applicant('nul');
+    const r = await refusal(`mutation($l: ID!, $c: String) { submitApplication(loanId: $l, clientMutationId: $c) { stage } }`, { l: loanId, c: '\u0000' }, token);
     expect(r).toMatchObject({ code: 'BAD_USER_INPUT', field: 'clientMutationId' });
-    await expectWorkflowMatchesRow(apply.id);
-    const submitted = await ok(app, `mutation($l: ID!) { submitApplication(loanId: $l) { stage } }`, { l: apply.id }, token);
+    await expectWorkflowMatchesRow(loanId);
+    const submitted = await ok(app, `mutation($l: ID!) { submitApplication(loanId: $l) { stage } }`, { l: loanId }, token);
     expect(submitted.stage).toBe('KYC_REVIEW');
-    await expectWorkflowMatchesRow(apply.id);
+    await expectWorkflowMatchesRow(loanId);
   });
 });
 
@@ -130,36 +136,26 @@ describe('idempotency keys bound to their request', () => {
   });
 
   it('a clientMutationId reused for a different origination step is CONFLICT', async () => {
-    const reg = await app.gql(`mutation($i: RegisterInput!) { register(input: $i) { accessToken } }`,
-      { i: { firstName: 'Key', lastName: 'Reuser', email: `reuse-${Date.now()}@example.com`, password: 'correct horse battery staple' } }, null);
-    const token = reg.data.register.accessToken as string;
-    const me = await app.gql(`{ me { customerId } }`, {}, token);
-    const input = { customerId: me.data.me.customerId, productId, principal: '1000.00', currencyCode: 'USD', annualInterestRate: '12', numberOfRepayments: 6 };
-    const loan = await ok(app, `mutation($input: ApplyForLoanInput!) { applyForLoan(input: $input) { id } }`, { input }, token);
-    await ok(app, `mutation($l: ID!, $c: String) { submitApplication(loanId: $l, clientMutationId: $c) { stage } }`, { l: loan.id, c: 'step-1' }, token);
-    const retry = await ok(app, `mutation($l: ID!, $c: String) { submitApplication(loanId: $l, clientMutationId: $c) { stage } }`, { l: loan.id, c: 'step-1' }, token);
+    const { token, loanId } = await applicant('reuse');
+    await ok(app, `mutation($l: ID!, $c: String) { submitApplication(loanId: $l, clientMutationId: $c) { stage } }`, { l: loanId, c: 'step-1' }, token);
+    const retry = await ok(app, `mutation($l: ID!, $c: String) { submitApplication(loanId: $l, clientMutationId: $c) { stage } }`, { l: loanId, c: 'step-1' }, token);
     expect(retry.stage).toBe('KYC_REVIEW');
     const other = await refusal(`mutation($l: ID!, $r: ID!, $c: String) { assignKycReviewer(loanId: $l, reviewerId: $r, clientMutationId: $c) { stage } }`,
-      { l: loan.id, r: staff.kyc.id, c: 'step-1' }, staff.manager.token);
+      { l: loanId, r: staff.kyc.id, c: 'step-1' }, staff.manager.token);
     expect(other.code).toBe('CONFLICT');
-    await expectWorkflowMatchesRow(loan.id);
+    await expectWorkflowMatchesRow(loanId);
   });
 });
 
 describe('roles and reviewers', () => {
   it('assignKycReviewer refuses a user who is not an active KYC_OFFICER', async () => {
-    const reg = await app.gql(`mutation($i: RegisterInput!) { register(input: $i) { accessToken } }`,
-      { i: { firstName: 'Rev', lastName: 'Iewer', email: `rev-${Date.now()}@example.com`, password: 'correct horse battery staple' } }, null);
-    const token = reg.data.register.accessToken as string;
-    const me = await app.gql(`{ me { id customerId } }`, {}, token);
-    const input = { customerId: me.data.me.customerId, productId, principal: '1000.00', currencyCode: 'USD', annualInterestRate: '12', numberOfRepayments: 6 };
-    const loan = await ok(app, `mutation($input: ApplyForLoanInput!) { applyForLoan(input: $input) { id } }`, { input }, token);
-    await ok(app, `mutation($l: ID!) { submitApplication(loanId: $l) { stage } }`, { l: loan.id }, token);
+    const { token, userId, loanId } = await applicant('rev');
+    await ok(app, `mutation($l: ID!) { submitApplication(loanId: $l) { stage } }`, { l: loanId }, token);
     const ASSIGN = `mutation($l: ID!, $r: ID!) { assignKycReviewer(loanId: $l, reviewerId: $r) { origination { kycReviewerId } } }`;
-    for (const reviewer of [me.data.me.id, '00000000-0000-4000-8000-000000000001', staff.officer.id]) {
-      expect(await refusal(ASSIGN, { l: loan.id, r: reviewer }, staff.manager.token)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reviewerId' });
+    for (const reviewer of [userId, '00000000-0000-4000-8000-000000000001', staff.officer.id]) {
+      expect(await refusal(ASSIGN, { l: loanId, r: reviewer }, staff.manager.token)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reviewerId' });
     }
-    const assigned = await ok(app, ASSIGN, { l: loan.id, r: staff.kyc.id }, staff.manager.token);
+    const assigned = await ok(app, ASSIGN, { l: loanId, r: staff.kyc.id }, staff.manager.token);
     expect(assigned.origination.kycReviewerId).toBe(staff.kyc.id);
   });
 });
