@@ -12,5 +12,7 @@ ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/package.json ./
+# GraphiQL lists and opens these operations (/graphiql).
+COPY --from=build /app/examples ./examples
 EXPOSE 4000
 CMD ["node", "dist/src/main.js"]

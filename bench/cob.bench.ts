@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../src/config';
+import { dataConverterFor } from '../src/temporal-codec';
 import { dropDatabase, openDatabase } from '../src/database';
 import { buildSchedule } from '../src/domain';
 import { addDays, addMonths } from '../src/domain/dates';
@@ -21,10 +22,10 @@ import { sql } from '../src/services/sql';
 import { COB_WORKFLOW_TYPE, type CobResult, type CobWorkflowInput } from '../src/workflows/servicing-messages';
 import { isReachable, startDevServer, stopDevServer } from '../temporal/dev-server';
 
-const BUSINESS_DATE = '2027-06-15';
+export const BUSINESS_DATE = '2027-06-15';
 const TEMPLATES = 48;
 
-async function seed(url: string, n: number): Promise<number> {
+export async function seed(url: string, n: number): Promise<number> {
   const started = performance.now();
   await dropDatabase(url);
   const orm = await openDatabase(url, { migrate: true });
@@ -142,7 +143,7 @@ async function main(): Promise<void> {
     server = await startDevServer({ address: config.temporal.address, namespace: config.temporal.namespace, headless: true, fastSqlite: true, log: () => undefined });
   }
   const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config.temporal) });
   try {
     for (const n of sizes.length ? sizes : [10000, 100000]) {
       const url = new URL(config.databaseUrl);
@@ -166,7 +167,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// bench/reads.bench.ts imports seed(); run only as a script.
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

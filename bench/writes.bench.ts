@@ -1,9 +1,11 @@
 /**
- * `npm run bench:writes -- [--requests 400] [--concurrency 20] [--loans 100] [--single 50] [--setup-concurrency 8]`:
+ * `npm run bench:writes -- [--requests 400] [--concurrency 20] [--loans 100] [--single 50] [--setup-concurrency 8]
+ *                         [--temporal file|memory|running] [--profile <dir>]`:
  * the write path through the real stack (HTTP → GraphQL → PostgreSQL → Temporal workflow → worker).
  *  1. creates a fresh database, starts ONE worker (`node dist/src/worker.js`) and the API
- *     (`node dist/src/main.js`) as child processes, on the Temporal server on TEMPORAL_ADDRESS or an
- *     in-memory dev server it starts;
+ *     (`node dist/src/main.js`) as child processes, on a dev server of its own: by default with a SQLite
+ *     file in WAL mode as `npm start` runs it (`file`), or in memory (`memory`), or the Temporal already
+ *     on TEMPORAL_ADDRESS (`running`); `--profile <dir>` runs both children with `--cpu-prof` into <dir>;
  *  2. over GraphQL: logs in as the admin, creates staff users, a product and `--loans` borrowers, and
  *     walks each borrower's loan to ACTIVE (submit → KYC → offer → acceptance → approval → signature → activation);
  *  3. measures `applyForLoan` (a LOAN_OFFICER applying for the borrowers, round-robin) and `recordRepayment`
@@ -16,7 +18,8 @@ import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import { cpus, totalmem } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config';
@@ -48,7 +51,7 @@ const KYC_CHECKLIST = `mutation($l: ID!, $i: [KycChecklistItemInput!]!) { comple
 const DECIDE_KYC = `mutation($l: ID!) { decideKyc(loanId: $l, approve: true) { stage } }`;
 const SEND_OFFER = `mutation($l: ID!, $p: Decimal!, $r: Decimal!, $n: Int!) { sendOffer(loanId: $l, principal: $p, annualInterestRate: $r, numberOfRepayments: $n) { id } }`;
 const ACCEPT_OFFER = `mutation($l: ID!) { acceptOffer(loanId: $l, offerNumber: 1) { id } }`;
-const APPROVE = `mutation($l: ID!) { approveLoan(loanId: $l, level: "INTERNAL") { stage origination { agreement { documentHash } } } }`;
+const APPROVE = `mutation($l: ID!) { approveLoan(loanId: $l, level: INTERNAL) { stage origination { agreement { documentHash } } } }`;
 const SIGN = `mutation($l: ID!, $h: String!) { signAgreement(loanId: $l, signerName: "Bench Borrower", documentHash: $h) { id } }`;
 const ACTIVATE = `mutation($l: ID!, $d: LocalDate!) { activateLoan(loanId: $l, disbursementDate: $d) { stage status } }`;
 const BUSINESS_DATE = `query BusinessDate { businessDate }`;
@@ -63,21 +66,38 @@ const ALL_CHECKS = ['IDENTITY_VERIFIED', 'ADDRESS_VERIFIED', 'INCOME_VERIFIED', 
 const TERMS = { principal: '5000.00', rate: '12.5', repayments: 12 };
 const REQUEST_TIMEOUT_MS = 60_000;
 
-interface Options { requests: number; concurrency: number; loans: number; single: number; setupConcurrency: number }
+interface Options {
+  requests: number;
+  concurrency: number;
+  loans: number;
+  single: number;
+  setupConcurrency: number;
+  temporal: 'file' | 'memory' | 'running';
+  profile: string;
+}
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { requests: 400, concurrency: 20, loans: 100, single: 50, setupConcurrency: 8 };
-  const keys: Record<string, keyof Options> = {
+  const opts: Options = { requests: 400, concurrency: 20, loans: 100, single: 50, setupConcurrency: 8, temporal: 'file', profile: '' };
+  const keys: Record<string, 'requests' | 'concurrency' | 'loans' | 'single' | 'setupConcurrency'> = {
     '--requests': 'requests', '--concurrency': 'concurrency', '--loans': 'loans', '--single': 'single', '--setup-concurrency': 'setupConcurrency',
   };
+  const usage = `usage: writes.bench.js [--requests N] [--concurrency N] [--loans N] [--single N] [--setup-concurrency N] [--temporal file|memory|running] [--profile DIR] (got "${argv.join(' ')}")`;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
-    const key = keys[flag];
     const raw = inline ?? argv[++i];
-    const n = Number(raw);
-    if (!key || !Number.isInteger(n) || n < 0) {
-      throw new Error(`usage: writes.bench.js [--requests N] [--concurrency N] [--loans N] [--single N] [--setup-concurrency N] (got "${argv.join(' ')}")`);
+    if (flag === '--temporal') {
+      if (raw !== 'file' && raw !== 'memory' && raw !== 'running') throw new Error(usage);
+      opts.temporal = raw;
+      continue;
     }
+    if (flag === '--profile') {
+      if (!raw) throw new Error(usage);
+      opts.profile = raw;
+      continue;
+    }
+    const key = keys[flag];
+    const n = Number(raw);
+    if (!key || !Number.isInteger(n) || n < 0) throw new Error(usage);
     opts[key] = n;
   }
   if (opts.concurrency < 1) throw new Error('--concurrency must be at least 1');
@@ -90,7 +110,7 @@ function parseArgs(argv: string[]): Options {
 // ---- HTTP / GraphQL ----
 interface GqlResult { data?: Record<string, any> | null; errors?: { message: string; extensions?: { code?: string } }[] }
 
-class Api {
+export class Api {
   constructor(readonly url: string) {}
 
   async post(query: string, variables: Record<string, unknown>, token?: string): Promise<GqlResult> {
@@ -137,9 +157,9 @@ async function pool<T>(count: number, concurrency: number, task: (i: number, slo
 const children: ChildProcess[] = [];
 
 /** Spawns a dist script; resolves once a stdout log line contains `ready`. Warnings and errors (pino level ≥ 40) are echoed, each message at most 3 times. */
-function spawnChild(name: string, script: string, env: NodeJS.ProcessEnv, ready: string, timeoutMs = 120_000): Promise<ChildProcess> {
+export function spawnChild(name: string, script: string, env: NodeJS.ProcessEnv, ready: string, nodeArgs: string[] = [], timeoutMs = 120_000): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, '..', script)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', script)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     const seen = new Map<string, number>();
     let started = false;
@@ -186,7 +206,7 @@ function spawnChild(name: string, script: string, env: NodeJS.ProcessEnv, ready:
 }
 
 let stopping = false;
-async function stopChildren(): Promise<void> {
+export async function stopChildren(): Promise<void> {
   stopping = true;
   await Promise.all(children.map((c) => new Promise<void>((r) => {
     if (c.exitCode !== null || c.signalCode !== null) return r();
@@ -196,7 +216,7 @@ async function stopChildren(): Promise<void> {
   })));
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -307,11 +327,15 @@ async function main(): Promise<void> {
   console.log(`  ${opts.requests} requests per measurement at concurrency ${opts.concurrency}, ${opts.single} single-client; ${opts.loans} active loans`);
 
   let devServer: ChildProcess | undefined;
-  if (!(await isReachable(config.temporal.address))) {
-    console.log(`  starting an in-memory Temporal dev server on ${config.temporal.address}`);
-    devServer = await startDevServer({ address: config.temporal.address, namespace: config.temporal.namespace, headless: true, fastSqlite: true, log: () => undefined });
+  let temporalAddress = config.temporal.address;
+  const sqliteDir = mkdtempSync(join(tmpdir(), 'bench-writes-temporal-'));
+  if (opts.temporal === 'running' && (await isReachable(temporalAddress))) {
+    console.log(`  Temporal already running on ${temporalAddress}`);
   } else {
-    console.log(`  Temporal on ${config.temporal.address}`);
+    temporalAddress = `127.0.0.1:${await freePort()}`;
+    const dbFile = opts.temporal === 'file' ? join(sqliteDir, 'temporal.sqlite') : undefined;
+    console.log(`  starting a Temporal dev server on ${temporalAddress}, ${dbFile ? `SQLite file in WAL mode (as npm start): ${dbFile}` : 'in memory'}`);
+    devServer = await startDevServer({ address: temporalAddress, namespace: config.temporal.namespace, headless: true, dbFile, log: () => undefined });
   }
   const url = new URL(config.databaseUrl);
   url.pathname = `/loan_platform_bench_writes_${process.pid}`;
@@ -323,12 +347,15 @@ async function main(): Promise<void> {
     await orm.close();
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {
-      ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_TASK_QUEUE: `bench-writes-${Date.now()}`, PORT: String(port), MIGRATE_ON_START: 'false',
+      ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: `bench-writes-${Date.now()}`, PORT: String(port), MIGRATE_ON_START: 'false',
       COB_SCHEDULE_ENABLED: 'false', OUTBOX_RELAY_ENABLED: 'false', NOTIFICATIONS_ENABLED: 'false', LOG_LEVEL: 'info', TEMPORAL_LOG_LEVEL: 'WARN',
+      // One client IP registers and signs in every borrower: lift the per-IP abuse limits for the run.
+      RATE_LIMIT_REGISTER_IP: '1000000/60', RATE_LIMIT_REGISTER_ACCOUNT: '1000000/60', RATE_LIMIT_LOGIN_IP: '1000000/60',
     };
+    const nodeArgs = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${opts.profile}`] : [];
     await Promise.all([
-      spawnChild('worker', 'src/worker.js', env, 'worker started'),
-      spawnChild('api', 'src/main.js', env, 'GraphQL API on'),
+      spawnChild('worker', 'src/worker.js', env, 'worker started', nodeArgs),
+      spawnChild('api', 'src/main.js', env, 'GraphQL API on', nodeArgs),
     ]);
     console.log(`  database ${url.pathname.slice(1)} migrated, worker and API (:${port}) started in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const api = new Api(`http://127.0.0.1:${port}/graphql`);
@@ -374,10 +401,14 @@ async function main(): Promise<void> {
     await stopChildren();
     await dropDatabase(databaseUrl).catch((err: Error) => console.error(`  could not drop ${databaseUrl}: ${err.message}`));
     if (devServer) await stopDevServer(devServer);
+    rmSync(sqliteDir, { recursive: true, force: true });
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// bench/reads.bench.ts imports the helpers above; run only as a script.
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -98,8 +98,10 @@ gql 04-loan.graphql "{\"id\":\"$LOAN\"}" "$ADA" | field 'loan.timeline.map(e => 
 
 echo "== servicing (business date $BUSINESS_DATE)"
 AMOUNT="500.00"  # part of the first installment: interest first, then principal
-gql servicing/01-record-repayment.graphql "{\"loanId\":\"$LOAN\",\"amount\":\"$AMOUNT\",\"key\":\"walkthrough-$LOAN-1\",\"paymentType\":\"BANK_TRANSFER\"}" "$OFFICER" | out '"repayment " + d.recordRepayment.amount + ": principal " + d.recordRepayment.principalPortion + ", interest " + d.recordRepayment.interestPortion'
-echo "the same idempotency key again returns transaction $(gql servicing/01-record-repayment.graphql "{\"loanId\":\"$LOAN\",\"amount\":\"$AMOUNT\",\"key\":\"walkthrough-$LOAN-1\"}" "$OFFICER" | field recordRepayment.id)"
+REPAY="{\"loanId\":\"$LOAN\",\"amount\":\"$AMOUNT\",\"key\":\"walkthrough-$LOAN-1\",\"paymentType\":\"BANK_TRANSFER\"}"
+gql servicing/01-record-repayment.graphql "$REPAY" "$OFFICER" | out '"repayment " + d.recordRepayment.amount + " (transaction " + d.recordRepayment.id + "): principal " + d.recordRepayment.principalPortion + ", interest " + d.recordRepayment.interestPortion'
+echo "the same request resent with its idempotency key returns transaction $(gql servicing/01-record-repayment.graphql "$REPAY" "$OFFICER" | field recordRepayment.id)"
+echo "that key with another amount: $(gql servicing/01-record-repayment.graphql "{\"loanId\":\"$LOAN\",\"amount\":\"1.00\",\"key\":\"walkthrough-$LOAN-1\",\"paymentType\":\"BANK_TRANSFER\"}" "$OFFICER" | json 'errors[0].extensions.code')"
 echo "a negative amount: $(gql servicing/01-record-repayment.graphql "{\"loanId\":\"$LOAN\",\"amount\":\"-5\",\"key\":\"walkthrough-bad\"}" "$OFFICER" | json 'errors[0].extensions.code + " " + r.errors[0].message')"
 gql servicing/02-loan-balances.graphql "{\"id\":\"$LOAN\"}" "$ADA" | out '"owed " + d.loan.balances.totalOutstanding + " (principal " + d.loan.balances.principalOutstanding + "); payoff today " + d.loan.payoffQuote.total + "; next #" + d.loan.balances.nextInstallmentNumber + " due " + d.loan.balances.nextInstallmentDueDate'
 COB=$(gql servicing/07-advance-business-date.graphql '{}' "$ADMIN")
@@ -118,7 +120,7 @@ echo "bad input is rejected and names the field:"
 gql 03-apply-for-loan.graphql "{\"input\":{\"customerId\":\"$CUSTOMER\",\"productId\":\"$PRODUCT\",\"principal\":\"99.00\",\"currencyCode\":\"USD\",\"annualInterestRate\":\"12.5\",\"numberOfRepayments\":12}}" "$ADA"; echo
 gql 05-withdraw-application.graphql "{\"loanId\":\"$LOAN2\",\"reason\":\"changed my mind\",\"clientMutationId\":\"withdraw-$LOAN2\"}" "$ADA" | field 'withdrawApplication.timeline.map(e => e.action + " " + (e.fromStage ?? "-") + " -> " + e.toStage).join("; ")'
 echo "withdrawing again with the same clientMutationId returns the first result:"
-gql 05-withdraw-application.graphql "{\"loanId\":\"$LOAN2\",\"clientMutationId\":\"withdraw-$LOAN2\"}" "$ADA" | field 'withdrawApplication.status'
+gql 05-withdraw-application.graphql "{\"loanId\":\"$LOAN2\",\"reason\":\"changed my mind\",\"clientMutationId\":\"withdraw-$LOAN2\"}" "$ADA" | field 'withdrawApplication.status'
 echo "withdrawing again as a new request is INVALID_STAGE:"
 gql 05-withdraw-application.graphql "{\"loanId\":\"$LOAN2\"}" "$ADA"; echo
 gql 06-loans.graphql "{\"filter\":{\"customerId\":\"$CUSTOMER\"},\"first\":10}" "$ADA" | field 'loans.edges.map(e => e.node.id + " " + e.node.status).join("\n")'

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 async function main(): Promise<void> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../src/workflows'),
+    // OpenTelemetry's workflow interceptors, active only for traced calls (src/workflows/interceptors.ts).
+    workflowInterceptorModules: [require.resolve('../src/workflows/interceptors')],
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
   });
   const out = join(__dirname, '..', 'src', 'workflow-bundle.js');

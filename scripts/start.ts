@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config';
+import { assertSecureConfig, devJwtSecretPath } from '../src/security-settings';
 import { openDatabase } from '../src/database';
 import { defaultDataDir, ensureSearchAttributes, isReachable, startDevServer, stopDevServer } from '../temporal/dev-server';
 
@@ -17,7 +18,8 @@ let stopping = false;
 function run(name: string, script: string): ChildProcess {
   const proc = spawn(process.execPath, [join(__dirname, '..', 'src', script)], {
     stdio: 'inherit',
-    env: { ...process.env, MIGRATE_ON_START: 'false' },
+    // The API runs one process per core unless API_PROCESSES says otherwise (src/api-cluster.ts).
+    env: { API_PROCESSES: 'auto', ...process.env, MIGRATE_ON_START: 'false' },
   });
   proc.on('exit', (code, signal) => {
     if (!stopping) {
@@ -67,6 +69,11 @@ async function waitForReady(url: string, timeoutMs: number): Promise<boolean> {
 async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  // Refuse before starting anything when NODE_ENV is production-like and a secret is missing or default.
+  assertSecureConfig(config);
+  if (!config.security.production && !process.env.JWT_SECRET) {
+    console.log(`Development JWT secret: ${devJwtSecretPath()} (generated once, git-ignored; set JWT_SECRET in production)`);
+  }
   const { address, namespace } = config.temporal;
   if (await isReachable(address)) {
     console.log(`Using the Temporal server already answering on ${address}`);
@@ -74,7 +81,9 @@ async function main(): Promise<void> {
   } else {
     const dbFile = join(defaultDataDir(), 'temporal.sqlite');
     console.log(`Starting the Temporal dev server on ${address} (data: ${dbFile})...`);
-    devServer = await startDevServer({ address, namespace, dbFile, uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233) });
+    devServer = await startDevServer({
+      address, namespace, dbFile, uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233), codecEndpoint: `http://localhost:${config.port}/temporal-codec`,
+    });
     devServer.on('exit', (c) => {
       if (!stopping) {
         console.error(`Temporal dev server exited unexpectedly (${c})`);
@@ -97,6 +106,8 @@ async function main(): Promise<void> {
   Loan platform is up.
     GraphQL API   http://localhost:${config.port}/graphql   (POST; see examples/)
     Landing page  http://localhost:${config.port}/
+    GraphiQL      http://localhost:${config.port}/graphiql   (offline; operations of examples/ in the picker)
+    Metrics       http://localhost:${config.port}/metrics, worker http://localhost:${config.metrics.workerPort}/metrics
     Temporal UI   ${config.temporal.uiUrl}   (find a loan: LoanId="<id>")
   Ctrl-C stops everything.
 `);

@@ -7,8 +7,13 @@ import {
   WorkflowIdReusePolicy, WorkflowIdConflictPolicy,
 } from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes, WorkflowNotFoundError } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import type { AppConfig } from './config';
 import { DomainError, isErrorCode } from './domain/errors';
+import { dataConverterFor } from './temporal-codec';
+import { RequestIdClientInterceptor } from './tracing/temporal-request-id';
+import { temporalClientInterceptors } from './tracing/tracing';
+import { outcomeOf, secondsSince, temporalUpdateDuration } from './metrics/registry';
 import type { LoanActionName } from './domain/origination';
 import {
   LOAN_WORKFLOW_TYPE,
@@ -39,7 +44,9 @@ export class LoanWorkflowGateway {
 
   static async connect(config: AppConfig['temporal']): Promise<LoanWorkflowGateway> {
     const connection = await Connection.connect({ address: config.address });
-    return new LoanWorkflowGateway(new Client({ connection, namespace: config.namespace }), config);
+    // Trace context (when tracing is on) and the request id travel in the headers of every start, Update and Signal.
+    const interceptors = { workflow: [...temporalClientInterceptors(), new RequestIdClientInterceptor()] };
+    return new LoanWorkflowGateway(new Client({ connection, namespace: config.namespace, dataConverter: dataConverterFor(config), interceptors }), config);
   }
 
   async close(): Promise<void> {
@@ -81,7 +88,7 @@ export class LoanWorkflowGateway {
   async act<A extends LoanActionName>(loanId: string, action: A, request: LoanActionRequest<A>): Promise<LoanView> {
     return this.update(loanId, () =>
       this.client.workflow.getHandle(loanWorkflowId(loanId)).executeUpdate(loanActionUpdates[action] as never, { args: [request] }) as Promise<LoanView>,
-    );
+    action);
   }
 
   /** A servicing request (repayment, payoff, ...) as the loan workflow's `servicing` Update. */
@@ -92,7 +99,7 @@ export class LoanWorkflowGateway {
         // No update id from the idempotency key: Temporal would replay a rejected attempt's failure to a
         // corrected retry. Idempotency lives in the database (one transaction per loan and key).
         .executeUpdate(servicingUpdate, { args: [request] }),
-    );
+    `servicing:${request.kind}`);
   }
 
   /** Starts close of business up to a date (`cob-<date>`); a run already going for it is a CONFLICT. */
@@ -126,6 +133,22 @@ export class LoanWorkflowGateway {
     return scheduleId;
   }
 
+  /**
+   * Workers that polled the task queue for workflow tasks within `withinMs`. An idle worker re-polls at
+   * least every minute (a long poll), so a queue with none for 90 s has no live worker.
+   */
+  async livePollers(taskQueue: string, withinMs = 90_000): Promise<string[]> {
+    const { pollers } = await this.client.workflowService.describeTaskQueue({
+      namespace: this.config.namespace,
+      taskQueue: { name: taskQueue },
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
+    const since = Date.now() - withinMs;
+    return (pollers ?? [])
+      .filter((p) => p.lastAccessTime?.seconds != null && Number(p.lastAccessTime.seconds) * 1000 >= since)
+      .map((p) => p.identity ?? 'unknown');
+  }
+
   async describe(loanId: string): Promise<{ runId: string; status: string; historyLength: number } | undefined> {
     try {
       const d = await this.client.workflow.getHandle(loanWorkflowId(loanId)).describe();
@@ -136,12 +159,38 @@ export class LoanWorkflowGateway {
     }
   }
 
-  /** Runs an update and maps the workflow's typed rejections (ApplicationFailure.type) to DomainErrors. */
-  private async update<T>(loanId: string, run: () => Promise<T>): Promise<T> {
+  /** Runs an update, timed (loan_platform_temporal_update_duration_seconds by update name and outcome). */
+  private async update<T>(loanId: string, run: () => Promise<T>, name: string): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await this.mapUpdateErrors(loanId, run);
+      temporalUpdateDuration.observe({ update: name, outcome: 'OK' }, secondsSince(started));
+      return result;
+    } catch (err) {
+      temporalUpdateDuration.observe({ update: name, outcome: err instanceof WorkflowClosedError ? 'WORKFLOW_CLOSED' : outcomeOf(err) }, secondsSince(started));
+      throw err;
+    }
+  }
+
+  /** Maps the workflow's typed rejections (ApplicationFailure.type) to DomainErrors. */
+  private async mapUpdateErrors<T>(loanId: string, run: () => Promise<T>): Promise<T> {
     try {
       // No request waits longer than the bound; the idempotency key makes the retry safe.
-      return await this.client.connection.withDeadline(Date.now() + this.config.mutationTimeoutMs, run);
+      const deadline = Date.now() + this.config.mutationTimeoutMs;
+      return await this.client.connection.withDeadline(deadline, async () => {
+        for (let pause = 100; ; pause = Math.min(pause * 2, 1000)) {
+          try {
+            return await run();
+          } catch (err) {
+            // The workflow's task is being retried (its worker died, a new one takes over within seconds):
+            // the server refuses Updates until it completes. Wait for it rather than fail.
+            if (!isWorkflowTaskRetrying(err) || Date.now() + pause >= deadline) throw err;
+            await new Promise((r) => setTimeout(r, pause));
+          }
+        }
+      });
     } catch (err) {
+      if (isWorkflowTaskRetrying(err)) throw new DomainError('UNAVAILABLE', 'The loan is being taken over by another worker; retry it with the same idempotency key');
       if (err instanceof WorkflowUpdateFailedError) {
         // The validator's typed rejection, or an activity's typed failure inside the handler.
         let cause: unknown = err.cause;
@@ -164,6 +213,14 @@ export class LoanWorkflowGateway {
 function isDeadlineError(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
   return code === 4 || (err instanceof Error && /deadline exceeded/i.test(err.message));
+}
+
+/** FAILED_PRECONDITION "Workflow Task in failed state": the task failed or timed out and is being retried. */
+function isWorkflowTaskRetrying(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === 9 && typeof e.message === 'string' && /workflow task in failed state/i.test(e.message)) return true;
+  }
+  return false;
 }
 
 function isCompletedError(err: unknown): boolean {

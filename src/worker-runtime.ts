@@ -4,6 +4,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createActivities } from './activities';
 import { LocalDiskStorage } from './services/storage';
+import { dataConverterFor } from './temporal-codec';
+import { workerTracingOptions } from './tracing/tracing';
 import type { AppConfig } from './config';
 
 export interface WorkerOptions {
@@ -20,12 +22,21 @@ export interface WorkerOptions {
  */
 let runtimeInstalled = false;
 
-/** The SDK's own log level (TEMPORAL_LOG_LEVEL: TRACE, DEBUG, INFO, WARN, ERROR); once per process. */
-function installRuntime(): void {
+/**
+ * The SDK's own log level (TEMPORAL_LOG_LEVEL: TRACE, DEBUG, INFO, WARN, ERROR); once per process, the
+ * first call wins. `prometheusBindAddress` turns on the SDK's Prometheus exporter (the worker process
+ * does, before it creates workers; in-process test workers do not, so they never bind a port).
+ */
+export function installRuntime(opts: { prometheusBindAddress?: string } = {}): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const level = (process.env.TEMPORAL_LOG_LEVEL ?? 'INFO').toUpperCase() as LogLevel;
-  Runtime.install({ logger: new DefaultLogger(level) });
+  Runtime.install({
+    logger: new DefaultLogger(level),
+    ...(opts.prometheusBindAddress
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: opts.prometheusBindAddress, useSecondsForDurations: true } } } }
+      : {}),
+  });
 }
 
 export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
@@ -35,14 +46,21 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
   const workflowSource = existsSync(bundlePath)
     ? { workflowBundle: { codePath: bundlePath } }
     : { workflowsPath: require.resolve('./workflows') };
+  // A pre-built bundle already holds the workflow interceptors (scripts/build-workflow-bundle.ts); bundling here adds them.
+  const workflowModules = 'workflowsPath' in workflowSource ? [require.resolve('./workflows/interceptors')] : undefined;
+  const tracing = workerTracingOptions();
   const worker = await Worker.create({
     connection,
     namespace: opts.config.temporal.namespace,
     taskQueue: opts.taskQueue ?? opts.config.temporal.taskQueue,
     ...workflowSource,
+    dataConverter: dataConverterFor(opts.config.temporal),
     // A dead worker's loans move on within seconds: its sticky queue is given up after 2 s.
     stickyQueueScheduleToStartTimeout: '2 seconds',
     activities: createActivities({ orm: opts.orm, config: opts.config, storage: new LocalDiskStorage(opts.config.documents.storageDir) }),
+    // Activity spans and the workflow-span sink when tracing is on (src/tracing/tracing.ts).
+    ...tracing,
+    interceptors: { ...tracing.interceptors, workflowModules },
   });
   return { worker, connection };
 }

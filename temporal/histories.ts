@@ -11,11 +11,24 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
+import type { DataConverter } from '@temporalio/common';
 import { projectRoot } from '../src/config';
+import { dataConverterFor } from '../src/temporal-codec';
 
 export type History = temporal.api.history.v1.IHistory;
 
 export const HISTORIES_DIR = join(projectRoot(), 'temporal', 'histories');
+
+/**
+ * The payload key the recorded histories are sealed with (histories recorded before the payload codec
+ * are plain JSON and pass through). A published test key, never used for real data.
+ */
+export const RECORDING_PAYLOAD_KEY = 'cmVwbGF5LWNvcnB1cy1wdWJsaWMtdGVzdC1rZXktMDE=';
+
+/** The data converter that reads the recorded histories. */
+export function recordingDataConverter(): DataConverter {
+  return dataConverterFor({ payloadKey: RECORDING_PAYLOAD_KEY, payloadOldKeys: '', production: false });
+}
 
 export interface RecordedHistory {
   name: string;

@@ -3,15 +3,15 @@
  * the structural part: valid YAML, the documented services, references that resolve, and only
  * environment variables the platform actually reads.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
 const root = join(__dirname, '..');
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'));
 
-it('defines postgres, temporal (postgres persistence), temporal-ui, rabbitmq, api and worker', () => {
-  expect(Object.keys(compose.services).sort()).toEqual(['api', 'postgres', 'rabbitmq', 'temporal', 'temporal-ui', 'worker']);
+it('defines postgres, temporal (postgres persistence), temporal-ui, rabbitmq, api, worker, prometheus and grafana', () => {
+  expect(Object.keys(compose.services).sort()).toEqual(['api', 'grafana', 'postgres', 'prometheus', 'rabbitmq', 'temporal', 'temporal-ui', 'worker']);
   expect(compose.services.temporal.environment.DB).toBe('postgres12');
   expect(compose.services.temporal.environment.POSTGRES_SEEDS).toBe('postgres');
 });
@@ -31,4 +31,23 @@ it('passes api and worker only variables the platform reads (and the Dockerfile 
     for (const key of Object.keys(compose.services[svc].environment)) expect([svc, key, sources.includes(key)]).toEqual([svc, key, true]);
   }
   expect(readFileSync(join(root, 'Dockerfile'), 'utf8')).toContain('npm run build');
+});
+
+it('Prometheus scrapes the API and the worker where they serve /metrics; Grafana gets the datasource and the dashboard', () => {
+  const prom = parse(readFileSync(join(root, 'ops/prometheus/prometheus.yml'), 'utf8'));
+  const targets = Object.fromEntries(prom.scrape_configs.map((c: any) => [c.job_name, c.static_configs[0].targets[0]]));
+  expect(targets).toEqual({ 'loan-platform-api': `api:${compose.services.api.environment.PORT}`, 'loan-platform-worker': `worker:${compose.services.worker.environment.WORKER_METRICS_PORT}` });
+  for (const volume of [...compose.services.prometheus.volumes, ...compose.services.grafana.volumes]) {
+    const [host] = String(volume).split(':');
+    expect([volume, existsSync(join(root, host))]).toEqual([volume, true]);
+  }
+  const datasource = parse(readFileSync(join(root, 'ops/grafana/provisioning/datasources/prometheus.yml'), 'utf8')).datasources[0];
+  const dashboard = JSON.parse(readFileSync(join(root, 'ops/grafana/dashboards/loan-platform.json'), 'utf8'));
+  const exprs: string[] = dashboard.panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => t.expr));
+  expect(dashboard.panels.filter((p: any) => p.datasource).every((p: any) => p.datasource.uid === datasource.uid)).toBe(true);
+  // Every loan_platform_ series the dashboard reads is one the code defines.
+  const code = ['src/metrics/registry.ts', 'src/metrics/collectors.ts'].map((f) => readFileSync(join(root, f), 'utf8')).join('\n');
+  const used = new Set(exprs.flatMap((e) => e.match(/loan_platform_\w+/g) ?? []).map((m) => m.replace(/_(bucket|count|sum)$/, '')));
+  const defaults = /^loan_platform_(process|nodejs)_/;
+  for (const name of used) expect([name, defaults.test(name) || code.includes(`'${name}'`)]).toEqual([name, true]);
 });

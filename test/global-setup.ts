@@ -36,6 +36,7 @@ export default async function globalSetup(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'loan-platform-test-'));
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../src/workflows'),
+    workflowInterceptorModules: [require.resolve('../src/workflows/interceptors')],
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
   });
   const bundlePath = join(dir, 'workflow-bundle.js');

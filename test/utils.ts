@@ -6,7 +6,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Worker } from '@temporalio/worker';
-import { loadConfig, type AppConfig } from '../src/config';
+import { loadConfig, type AppConfig, type RateLimitSettings } from '../src/config';
 import { openDatabase } from '../src/database';
 import { createApiServer, listen, type ApiServer } from '../src/graphql/server';
 import { logger } from '../src/logger';
@@ -53,10 +53,25 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** Limits no test reaches by signing in, registering and previewing as often as it needs to. */
+export function generousRateLimits(limits: RateLimitSettings): RateLimitSettings {
+  const lots = { points: 1_000_000, durationSeconds: 60 };
+  return {
+    ...limits,
+    loginPerIp: lots, registerPerIp: lots, registerPerAccount: lots, refreshPerIp: lots, refreshPerAccount: lots, previewPerIp: lots, previewPerAccount: lots,
+  };
+}
+
 export function testConfig(): AppConfig {
   const config = loadConfig();
   // Each test file gets its own task queue, so parallel files never run each other's workflows.
-  return { ...config, temporal: { ...config.temporal, taskQueue: `test-${randomUUID()}` } };
+  // The e2e files sign in and register many times from one address: they raise the per-IP limits
+  // (test/graphql/security.e2e.test.ts checks the real defaults).
+  return {
+    ...config,
+    temporal: { ...config.temporal, taskQueue: `test-${randomUUID()}` },
+    security: { ...config.security, rateLimits: generousRateLimits(config.security.rateLimits) },
+  };
 }
 
 export async function startWorker(orm: MikroORM, config: AppConfig): Promise<RunningWorker> {

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { addDays } from '../domain/dates';
-import { currentBusinessDate, setBusinessDate } from '../services/business-date.service';
+import { advanceBusinessDateFrom, currentBusinessDate, setBusinessDate } from '../services/business-date.service';
 import {
   enabledSteps,
   finishCobRun,
@@ -13,7 +13,15 @@ import {
   type CobStepName,
 } from '../services/cob.service';
 import type { CobPartitionInput, CobTotals } from '../workflows/servicing-messages';
-import type { ActivityDeps } from './loan.activities';
+import { asActivityFailure, type ActivityDeps } from './loan.activities';
+import { cobLoansProcessed, cobStepDuration } from '../metrics/registry';
+
+/** Prometheus: loans processed/failed and time per business step of one committed chunk. */
+function recordCobChunk(r: { processed: number; failed: number; stepMillis: Record<string, number> }): void {
+  cobLoansProcessed.inc({ outcome: 'processed' }, r.processed);
+  cobLoansProcessed.inc({ outcome: 'failed' }, r.failed);
+  for (const [step, ms] of Object.entries(r.stepMillis)) cobStepDuration.observe({ step }, ms / 1000);
+}
 
 interface PartitionProgress extends CobTotals {
   cursor: string | null;
@@ -60,6 +68,7 @@ export function createCobActivities(deps: ActivityDeps) {
         progress.processed += r.processed;
         progress.failed += r.failed;
         for (const [step, ms] of Object.entries(r.stepMillis)) progress.stepMillis[step] = (progress.stepMillis[step] ?? 0) + ms;
+        recordCobChunk(r);
         ctx.heartbeat(progress);
       }
       } finally {
@@ -74,6 +83,18 @@ export function createCobActivities(deps: ActivityDeps) {
       }
       return progress;
     },
+    async readBusinessDate(): Promise<string> {
+      return currentBusinessDate(em());
+    },
+    /** Compare-and-set: a retried attempt whose first try committed finds the date moved and changes nothing. */
+    async advanceBusinessDateFrom(input: { from: string }): Promise<{ businessDate: string; cobDate: string }> {
+      try {
+        return { businessDate: await advanceBusinessDateFrom(em(), input.from), cobDate: input.from };
+      } catch (err) {
+        throw asActivityFailure(err);
+      }
+    },
+    /** Histories from before the compare-and-set (patch business-date-compare-and-set) still call this. */
     async advanceBusinessDate(input: { days: number }): Promise<{ businessDate: string; cobDate: string }> {
       const e = em();
       const to = addDays(await currentBusinessDate(e), input.days);

@@ -11,8 +11,11 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'LOAN_LOCKED'
   /** The platform could not finish in time (a worker or the database away); retry with the same idempotency key. */
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  /** Too many attempts (sign-in, sign-up, refresh, previews) or a locked-out account; retry after `retryAfter` seconds. */
+  | 'RATE_LIMITED';
 
+/** The codes workflows and activities can fail with (RATE_LIMITED is the API edge's own). */
 export const ERROR_CODES: readonly ErrorCode[] = [
   'BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'INVALID_STAGE', 'FORBIDDEN', 'UNAUTHENTICATED', 'LOAN_LOCKED', 'UNAVAILABLE',
 ];
@@ -57,5 +60,16 @@ export class ConflictError extends DomainError {
   constructor(message: string, field?: string) {
     super('CONFLICT', message, field);
     this.name = 'ConflictError';
+  }
+}
+
+export class RateLimitedError extends DomainError {
+  constructor(
+    message: string,
+    /** Whole seconds until a retry can succeed (the HTTP Retry-After). */
+    readonly retryAfterSeconds: number,
+  ) {
+    super('RATE_LIMITED', message);
+    this.name = 'RateLimitedError';
   }
 }

@@ -14,3 +14,5 @@ export * from './prepayment';
 export * from './roles';
 export * from './origination';
 export * from './risk';
+export * from './holidays';
+export * from './product-settings';

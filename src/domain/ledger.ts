@@ -38,6 +38,8 @@ export const LOAN_TRANSACTION_TYPES = [
   'DISBURSEMENT', 'REPAYMENT', 'ACCRUAL', 'PENALTY', 'WAIVE_INTEREST', 'WAIVE_PENALTY', 'WRITE_OFF', 'RECOVERY', 'CREDIT_BALANCE_REFUND',
   /** Undoes a repayment; its lines are the repayment's reversed plus the replay's adjustments. */
   'REVERSAL',
+  /** Charges due at disbursement, paid as the money goes out (Fineract's REPAYMENT_AT_DISBURSEMENT). */
+  'REPAYMENT_AT_DISBURSEMENT',
 ] as const;
 export type LoanTransactionType = (typeof LOAN_TRANSACTION_TYPES)[number];
 
@@ -82,7 +84,8 @@ export function journalLines(type: LoanTransactionType, rule: AccountingRule, am
       credit('LOAN_PORTFOLIO', portions.principal);
       // Under accrual the income was booked when earned: the payment settles the receivable.
       credit(accrual ? 'INTEREST_RECEIVABLE' : 'INCOME_FROM_INTEREST', portions.interest);
-      credit(accrual ? 'FEES_RECEIVABLE' : 'INCOME_FROM_FEES', portions.fee);
+      // Fees are not accrued by close of business yet, so even under accrual they are income when paid.
+      credit('INCOME_FROM_FEES', portions.fee);
       credit(accrual ? 'PENALTIES_RECEIVABLE' : 'INCOME_FROM_PENALTIES', portions.penalty);
       credit('OVERPAYMENT_LIABILITY', portions.overpayment);
       break;
@@ -129,6 +132,12 @@ export function journalLines(type: LoanTransactionType, rule: AccountingRule, am
       break;
     case 'REVERSAL':
       // Built from the reversed transaction's own lines (see reversalLines).
+      break;
+    case 'REPAYMENT_AT_DISBURSEMENT':
+      // Earned and collected at the same moment: income under either rule, nothing left receivable.
+      debit('FUND_SOURCE', amount);
+      credit('INCOME_FROM_FEES', portions.fee);
+      credit('INCOME_FROM_PENALTIES', portions.penalty);
       break;
   }
   assertBalanced(lines);

@@ -32,6 +32,8 @@ export interface Offer {
   offeredBy: string;
   /** Workflow time (ms since epoch) when the offer lapses. */
   expiresAtMs: number;
+  /** The first repayment date the offer sets (null: a regular first period); absent: the application's. */
+  repaymentsStartingFromDate?: string | null;
 }
 
 export interface RiskResult {
@@ -154,7 +156,7 @@ export interface ActionPayloads {
   completeKycChecklist: { items: Partial<Record<KycChecklistItem, boolean>> };
   decideKyc: { approve: boolean; reason?: string | null };
   decideRisk: { approve: boolean; reason?: string | null };
-  sendOffer: { principal: string; annualInterestRate: string; numberOfRepayments: number };
+  sendOffer: { principal: string; annualInterestRate: string; numberOfRepayments: number; repaymentsStartingFromDate?: string | null };
   acceptOffer: { offerNumber: number };
   declineOffer: { offerNumber: number; reason?: string | null };
   approveLoan: { level: ApprovalLevel };
@@ -263,6 +265,12 @@ export function planAction<A extends LoanActionName>(ctx: PlanContext, action: A
         throw new ValidationError('principal', `must not exceed ${o.risk.maxPrincipal}, the limit set by the risk assessment`);
       }
       o.offer = { ...offer, number: (o.offer?.number ?? 0) + 1, offeredBy: actor.id, expiresAtMs: ctx.nowMs + ctx.timers.offerTtlMs };
+      // Only offers that name a first repayment date carry the field (older offers replay unchanged).
+      if (p.repaymentsStartingFromDate !== undefined) {
+        const first = p.repaymentsStartingFromDate;
+        if (first !== null && (typeof first !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(first))) throw new ValidationError('repaymentsStartingFromDate', 'must be a date YYYY-MM-DD');
+        o.offer.repaymentsStartingFromDate = first as string | null;
+      }
       return stay(ctx, o.offer.number === 1 ? 'OFFER_SENT' : 'OFFER_COUNTERED', o);
     }
     case 'acceptOffer':

@@ -14,14 +14,22 @@ import { GlAccount, JournalEntry } from './ledger.entity';
 import { BusinessDate, CobRun, CobStep, DelinquencyRangeRow, LoanAccountLock } from './cob.entity';
 import { PaymentProof } from './payment-proof.entity';
 import { RescheduleRequest } from './reschedule-request.entity';
+import { SecurityEvent } from './security-event.entity';
+import { RateLimitEntry } from './rate-limit.entity';
+import { LoanProductSettingsVersion } from './loan-product-settings-version.entity';
+import { Charge, LoanCharge, LoanProductCharge } from './charge.entity';
+import { Holiday, WorkingDays } from './calendar.entity';
 
 export { BusinessDate, CobRun, CobStep, DelinquencyRangeRow, GlAccount, JournalEntry, LoanAccountLock };
 export { Customer, Document, Loan, LoanEvent, LoanInstallment, LoanProduct, LoanTransaction, RefreshToken, RiskRuleSet, User };
 export { EventTypeSetting, Notification, NotificationDelivery, NotificationPreference, NotificationTemplate, OutboxEvent };
 export { DecimalType } from './decimal.type';
 export { PaymentProof, RescheduleRequest };
+export { RateLimitEntry, SecurityEvent };
+export { Charge, Holiday, LoanCharge, LoanProductCharge, LoanProductSettingsVersion, WorkingDays };
 
 export const ENTITIES = [Customer, LoanProduct, Loan, LoanEvent, User, RefreshToken, RiskRuleSet, Document, LoanInstallment, LoanTransaction,
   GlAccount, JournalEntry, BusinessDate, CobStep, CobRun, LoanAccountLock, DelinquencyRangeRow,
   OutboxEvent, EventTypeSetting, Notification, NotificationDelivery, NotificationPreference, NotificationTemplate,
-  PaymentProof, RescheduleRequest];
+  PaymentProof, RescheduleRequest, SecurityEvent, RateLimitEntry,
+  LoanProductSettingsVersion, Charge, LoanProductCharge, LoanCharge, Holiday, WorkingDays];

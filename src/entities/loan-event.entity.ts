@@ -9,6 +9,9 @@ import { Loan } from './loan.entity';
 @Entity({ tableName: 'loan_event' })
 @Unique({ properties: ['loan', 'requestId'] })
 @Index({ properties: ['loan', 'occurredAt'] })
+// The pipeline dashboard's time-per-stage lookup (when did this loan enter the stage it left?) as an
+// index-only probe over stage changes (Migration20261202164719_pipeline_dashboard).
+@Index({ name: 'loan_event_stage_entered_index', expression: `create index "loan_event_stage_entered_index" on "loan_event" ("loan_id", "to_stage", "occurred_at", "id") where "from_stage" is distinct from "to_stage"` })
 export class LoanEvent {
   [OptionalProps]?: 'occurredAt';
 

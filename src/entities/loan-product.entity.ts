@@ -5,11 +5,21 @@ import type { Decimal } from '../domain/money';
 import type { AllocationStrategy } from '../domain/allocation';
 import type { AccountingRule, GlRole } from '../domain/ledger';
 import type { PenaltyCalculationType } from '../domain/penalties';
+import type { RepaymentRescheduleType } from '../domain/holidays';
+import type { AllowAttributeOverrides } from '../domain/product-settings';
+import type {
+  AmortizationType, DaysInMonthType, DaysInYearType, InterestCalculationPeriodType, InterestType, LoanScheduleType,
+} from '../domain/schedule';
 import { DecimalType } from './decimal.type';
+
+type ScheduleSettingProps =
+  | 'amortizationType' | 'interestType' | 'interestCalculationPeriodType' | 'daysInYearType' | 'daysInMonthType' | 'graceOnPrincipalPayment'
+  | 'graceOnInterestPayment' | 'graceOnInterestCharged' | 'inMultiplesOf' | 'installmentAmountInMultiplesOf' | 'loanScheduleType'
+  | 'allowPartialPeriodInterestCalculation' | 'repaymentRescheduleType' | 'allowAttributeOverrides';
 
 @Entity({ tableName: 'loan_product' })
 export class LoanProduct {
-  [OptionalProps]?: 'createdAt' | 'version' | 'accountingRule' | 'allocationStrategy' | 'penaltyGraceDays';
+  [OptionalProps]?: 'createdAt' | 'version' | 'accountingRule' | 'allocationStrategy' | 'penaltyGraceDays' | 'settingsVersion' | ScheduleSettingProps;
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -51,6 +61,56 @@ export class LoanProduct {
 
   @Enum({ items: () => [...REPAYMENT_FREQUENCY_TYPES], type: 'string' })
   repaymentFrequencyType!: RepaymentFrequencyType;
+
+  // Schedule settings (Apache Fineract's loan product fields). Defaults are what activation used before
+  // products carried them. Changed settings of a product with loans make a new settings version.
+  @Property({ type: 'string', length: 30, defaultRaw: `'EQUAL_INSTALLMENTS'` })
+  amortizationType: AmortizationType = 'EQUAL_INSTALLMENTS';
+
+  @Property({ type: 'string', length: 30, defaultRaw: `'DECLINING_BALANCE'` })
+  interestType: InterestType = 'DECLINING_BALANCE';
+
+  @Property({ type: 'string', length: 30, defaultRaw: `'DAILY'` })
+  interestCalculationPeriodType: InterestCalculationPeriodType = 'DAILY';
+
+  @Property({ type: 'string', length: 20, defaultRaw: `'ACTUAL'` })
+  daysInYearType: DaysInYearType = 'ACTUAL';
+
+  @Property({ type: 'string', length: 20, defaultRaw: `'ACTUAL'` })
+  daysInMonthType: DaysInMonthType = 'ACTUAL';
+
+  @Property({ type: 'integer', defaultRaw: '0' })
+  graceOnPrincipalPayment: number = 0;
+
+  @Property({ type: 'integer', defaultRaw: '0' })
+  graceOnInterestPayment: number = 0;
+
+  @Property({ type: 'integer', defaultRaw: '0' })
+  graceOnInterestCharged: number = 0;
+
+  @Property({ type: 'integer', defaultRaw: '0' })
+  inMultiplesOf: number = 0;
+
+  @Property({ type: 'integer', nullable: true })
+  installmentAmountInMultiplesOf?: number | null = null;
+
+  @Property({ type: 'string', length: 20, defaultRaw: `'CUMULATIVE'` })
+  loanScheduleType: LoanScheduleType = 'CUMULATIVE';
+
+  @Property({ type: 'boolean', defaultRaw: 'false' })
+  allowPartialPeriodInterestCalculation: boolean = false;
+
+  /** A due date on a holiday or non-working day: SAME_DAY, MOVE_TO_NEXT_WORKING_DAY or MOVE_TO_PREVIOUS_WORKING_DAY. */
+  @Property({ type: 'string', length: 40, defaultRaw: `'SAME_DAY'` })
+  repaymentRescheduleType: RepaymentRescheduleType = 'SAME_DAY';
+
+  /** Which settings a loan may set differently (Fineract's allowAttributeOverrides). */
+  @Property({ type: 'json', nullable: true })
+  allowAttributeOverrides?: AllowAttributeOverrides | null = null;
+
+  /** The current settings version (see LoanProductSettingsVersion); loans record the one they were offered under. */
+  @Property({ type: 'integer', defaultRaw: '1' })
+  settingsVersion: number = 1;
 
   /** CASH: income when paid; ACCRUAL_PERIODIC: interest earned daily by close of business (Fineract's rules). */
   @Property({ type: 'string', length: 20, defaultRaw: `'CASH'` })

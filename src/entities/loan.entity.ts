@@ -4,6 +4,7 @@ import { LOAN_STAGES, LOAN_STATUSES, type LoanStage, type LoanStatus } from '../
 import { REPAYMENT_FREQUENCY_TYPES, type RepaymentFrequencyType } from '../domain/loan-application';
 import { Decimal } from '../domain/money';
 import type { OriginationState } from '../domain/origination';
+import type { LoanScheduleSettings, LoanSettingOverrides } from '../domain/product-settings';
 import { Customer } from './customer.entity';
 import { DecimalType } from './decimal.type';
 import { LoanProduct } from './loan-product.entity';
@@ -53,6 +54,22 @@ export class Loan {
 
   @Property({ type: 'string', length: 500, nullable: true })
   purpose?: string | null;
+
+  /** The first repayment date asked for in the application (an offer may set another). */
+  @Property({ type: 'date', nullable: true })
+  repaymentsStartingFromDate?: string | null;
+
+  /** The application's overrides of product settings (only those the product allows). */
+  @Property({ type: 'json', nullable: true })
+  settingOverrides?: LoanSettingOverrides | null;
+
+  /**
+   * The loan's resolved schedule settings and charges: taken from the product at application, taken
+   * again when an offer is made, then kept whatever happens to the product (agreement, activation and
+   * servicing use these).
+   */
+  @Property({ type: 'json', nullable: true })
+  scheduleSettings?: LoanScheduleSettings | null;
 
   @Enum({ items: () => [...LOAN_STATUSES], type: 'string' })
   status: LoanStatus = 'SUBMITTED';

@@ -6,7 +6,7 @@ import { Customer } from './customer.entity';
 /** A login: staff with roles, or a customer (role CUSTOMER, linked to their Customer record). */
 @Entity({ tableName: 'app_user' })
 export class User {
-  [OptionalProps]?: 'createdAt' | 'version' | 'active';
+  [OptionalProps]?: 'createdAt' | 'version' | 'active' | 'tokenVersion';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -31,6 +31,13 @@ export class User {
 
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();
+
+  /**
+   * Carried in every access token (`ver`); bumping it (role change, deactivation) makes every token
+   * issued before unusable at once.
+   */
+  @Property({ type: 'integer', default: 0 })
+  tokenVersion: number = 0;
 
   @Property({ version: true, type: 'integer' })
   version: number = 1;

@@ -14,6 +14,7 @@ import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { Client } from 'pg';
 import type { AppConfig } from '../config';
 import type { Logger } from '../logger';
+import { outboxPublished, outboxRelayLeader } from '../metrics/registry';
 import { OUTBOX_NOTIFY_CHANNEL } from '../services/outbox.service';
 import { AVRO_CONTENT_TYPE, encodeEnvelope, encodePayload } from './avro';
 import { routingKeyOf } from './catalog';
@@ -146,6 +147,7 @@ export class OutboxRelay {
       db.on('error', (err) => {
         this.opts.log.warn({ err: err.message }, 'outbox relay: database connection lost');
         this.leader = false;
+        outboxRelayLeader.set(0);
         if (this.db === db) this.db = undefined;
         this.wakeUp?.();
       });
@@ -160,6 +162,7 @@ export class OutboxRelay {
     if (!res.rows[0].ok) return false;
     await this.db.query(`LISTEN ${OUTBOX_NOTIFY_CHANNEL}`);
     this.leader = true;
+    outboxRelayLeader.set(1);
     this.dirty = true;
     this.opts.log.info('outbox relay: leader');
     return true;
@@ -230,6 +233,7 @@ export class OutboxRelay {
     await channel.waitForConfirms();
     await db.query(`update "outbox_event" set "sent_at" = now() where "id" = any($1::bigint[])`, [rows.map((r) => r.id)]);
     this.published += rows.length;
+    outboxPublished.inc(rows.length);
     return rows.length;
   }
 
@@ -259,6 +263,7 @@ export class OutboxRelay {
     const db = this.db;
     this.db = undefined;
     this.leader = false;
+    outboxRelayLeader.set(0);
     await db?.end().catch(() => undefined);
   }
 }

@@ -3,6 +3,8 @@
  *   POST /documents      multipart/form-data: file, loanId, type[, clientMutationId] → 201 JSON
  *                        (type PAYMENT_PROOF also: amount, paymentDate[, paymentReference])
  *   GET  /documents/:id  the bytes, with their Content-Type and an attachment Content-Disposition
+ *   GET  /documents/loans/:loanId/statement
+ *                        the loan's account statement as of the business date (PDF, rendered on request)
  * Same Bearer auth as /graphql; errors have the GraphQL shape {errors:[{message, extensions:{code, field}}]}.
  * The rules live in src/services/document.service.ts.
  */
@@ -17,6 +19,7 @@ import { actorFromToken } from '../services/auth.service';
 import { ANONYMOUS_ACTOR, type ServiceContext } from '../services/context';
 import { downloadDocument, UploadRejectedError, uploadDocument } from '../services/document.service';
 import { paymentProofView } from '../services/payment-proof.service';
+import { renderLoanStatement } from '../services/statement.service';
 import type { DocumentStorage } from '../services/storage';
 import type { LoanWorkflowGateway } from '../temporal-client';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -38,6 +41,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   INVALID_STAGE: 409,
   LOAN_LOCKED: 409,
   UNAVAILABLE: 503,
+  RATE_LIMITED: 429,
 };
 
 /** Room for the form fields and part headers around the file in a multipart body. */
@@ -47,10 +51,11 @@ function sendError(res: Response, status: number, code: string, message: string,
   res.status(status).json({ errors: [{ message, extensions: { code, ...(field ? { field } : {}) } }] });
 }
 
-function context(req: Request, deps: DocumentRouteDeps): ServiceContext {
+async function context(req: Request, deps: DocumentRouteDeps): Promise<ServiceContext> {
   const auth = req.headers.authorization;
   const bearer = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
-  return { em: deps.orm.em.fork(), actor: actorFromToken(bearer, deps.config) ?? ANONYMOUS_ACTOR, config: deps.config, temporal: deps.temporal };
+  const actor = (await actorFromToken(bearer, deps.config)) ?? ANONYMOUS_ACTOR;
+  return { em: deps.orm.em.fork(), actor, config: deps.config, temporal: deps.temporal, ip: req.ip ?? null };
 }
 
 /** ASCII fallback plus RFC 5987 UTF-8 name, so any file name downloads safely. */
@@ -81,8 +86,9 @@ export function documentRoutes(deps: DocumentRouteDeps): express.Router {
   };
 
   // Anonymous requests are turned away before any upload is read.
-  const authenticate = (req: Request, res: Response, next: NextFunction) => {
-    const ctx = context(req, deps);
+  const authenticate = async (req: Request, res: Response, next: NextFunction) => {
+    const ctx = await context(req, deps).catch(next);
+    if (!ctx) return;
     if (!ctx.actor.authenticated) return sendError(res, 401, 'UNAUTHENTICATED', 'Sign in first: send Authorization: Bearer <accessToken>');
     res.locals.ctx = ctx;
     next();
@@ -121,6 +127,22 @@ export function documentRoutes(deps: DocumentRouteDeps): express.Router {
         fail(res, e);
       }
     });
+  });
+
+  // Whoever may see the loan (its borrower, staff) may download its statement.
+  router.get('/loans/:loanId/statement', authenticate, async (req, res) => {
+    try {
+      const statement = await renderLoanStatement(res.locals.ctx as ServiceContext, String(req.params.loanId));
+      res.status(200);
+      res.setHeader('Content-Type', 'application/pdf');
+      res.setHeader('Content-Length', String(statement.bytes.length));
+      res.setHeader('Content-Disposition', contentDisposition(statement.fileName));
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('Cache-Control', 'private, no-store');
+      res.end(statement.bytes);
+    } catch (e) {
+      fail(res, e);
+    }
   });
 
   router.get('/:id', authenticate, async (req, res) => {

@@ -9,7 +9,9 @@ export function landingPage(config: AppConfig): string {
 </head><body>
 <h1>Loan platform API</h1>
 <ul>
+<li><a href="/graphiql">GraphiQL</a>: the schema with its descriptions, the operations of <code>examples/</code>, subscriptions (works offline)</li>
 <li>GraphQL endpoint: <code>POST /graphql</code> (JSON body <code>{"query": ..., "variables": ...}</code>)</li>
+<li>Metrics: <a href="/metrics">/metrics</a> (Prometheus)</li>
 <li>Temporal UI: <a href="${ui}">${ui}</a> — find a loan with the query <code>LoanId="&lt;id&gt;"</code></li>
 <li>Health: <a href="/health/live">/health/live</a>, <a href="/health/ready">/health/ready</a></li>
 </ul>

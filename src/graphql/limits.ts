@@ -1,14 +1,22 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
+  BREAK,
   GraphQLError,
   Kind,
+  visit,
   type ASTVisitor,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ValidationRule,
   type FragmentDefinitionNode,
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
 } from 'graphql';
-import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { fieldExtensionsEstimator, getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import type { AppConfig } from '../config';
+import type { GraphQLContext } from './context';
 
 /** Rejects operations nested deeper than `max` fields (stops cyclic loan → customer → loans → ... queries). */
 export function depthLimitRule(max: number) {
@@ -50,30 +58,88 @@ export function depthLimitRule(max: number) {
   };
 }
 
+/** The complexity of an operation, or the client's input error (getComplexity coerces the variables first). */
+export function operationComplexity(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName?: string, installmentCost = 4): number {
+  try {
+    return getComplexity({
+      schema,
+      query: document,
+      operationName,
+      variables,
+      estimators: [scheduleEstimator(installmentCost), fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+    });
+  } catch (err) {
+    throw clientError((err as Error).message, 'BAD_USER_INPUT');
+  }
+}
+
+/** Fields that compute a repayment schedule: their work grows with the installments asked for. */
+const SCHEDULE_FIELDS = new Set(['loanSchedulePreview', 'loanProductSchedulePreview']);
+
+/** A schedule preview costs `installmentCost` per requested installment, on top of its selection. */
+export function scheduleEstimator(installmentCost: number): ComplexityEstimator {
+  return ({ field, args, childComplexity }) => {
+    if (!SCHEDULE_FIELDS.has(field.name)) return undefined;
+    const n = Number((args.terms as { numberOfRepayments?: unknown } | undefined)?.numberOfRepayments);
+    return 1 + childComplexity + (Number.isFinite(n) && n > 0 ? Math.ceil(n) : 1) * installmentCost;
+  };
+}
+
+/** A request error that is the client's fault: HTTP 400 (not Apollo's 500 for a plugin's throw). */
+function clientError(message: string, code: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, http: { status: 400 } } });
+}
+
+/** Throws QUERY_TOO_COMPLEX (400) when the operation's estimated cost is over `max`. */
+export function assertComplexity(complexity: number, max: number): void {
+  if (complexity > max) throw clientError(`Query complexity ${complexity} exceeds the maximum of ${max}`, 'QUERY_TOO_COMPLEX');
+}
+
+function usesIntrospection(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if (node.name.value === '__schema' || node.name.value === '__type') {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/** Anonymous introspection is off unless GRAPHQL_ANONYMOUS_INTROSPECTION=true (`__typename` is always fine). */
+export function assertIntrospectionAllowed(document: DocumentNode, authenticated: boolean, anonymousAllowed: boolean): void {
+  if (!authenticated && !anonymousAllowed && usesIntrospection(document)) {
+    throw clientError('Introspection is disabled for anonymous requests; sign in first', 'INTROSPECTION_DISABLED');
+  }
+}
+
+/**
+ * graphql-armor's alias and directive limits as validation rules (the token limit is a parse option,
+ * depth is depthLimitRule, cost is the complexity plugin): the same list on HTTP and WebSocket.
+ */
+export function armorValidationRules(config: AppConfig): ValidationRule[] {
+  const armor = new ApolloArmor({
+    maxAliases: { n: config.graphql.maxAliases },
+    maxDirectives: { n: config.graphql.maxDirectives },
+    maxTokens: { enabled: false },
+    maxDepth: { enabled: false },
+    costLimit: { enabled: false },
+    blockFieldSuggestion: { enabled: false },
+  });
+  return armor.protect().validationRules as ValidationRule[];
+}
+
 /** Estimates the cost of each operation before it runs; list fields declare their cost by `first`. */
-export function complexityLimitPlugin(max: number): ApolloServerPlugin {
+export function complexityLimitPlugin(max: number, anonymousIntrospection = false, installmentCost = 4): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, schema }) {
-          let complexity: number;
-          try {
-            complexity = getComplexity({
-              schema,
-              query: document,
-              operationName: request.operationName ?? undefined,
-              variables: request.variables ?? {},
-              estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-            });
-          } catch (err) {
-            // getComplexity coerces the variables first; bad variables are the client's input error.
-            throw new GraphQLError((err as Error).message, { extensions: { code: 'BAD_USER_INPUT' } });
-          }
-          if (complexity > max) {
-            throw new GraphQLError(`Query complexity ${complexity} exceeds the maximum of ${max}`, {
-              extensions: { code: 'QUERY_TOO_COMPLEX' },
-            });
-          }
+        async didResolveOperation({ request, document, schema, contextValue }) {
+          assertIntrospectionAllowed(document, contextValue.actor.authenticated, anonymousIntrospection);
+          assertComplexity(operationComplexity(schema, document, request.variables ?? {}, request.operationName ?? undefined, installmentCost), max);
         },
       };
     },

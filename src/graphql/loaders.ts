@@ -1,8 +1,13 @@
 import DataLoader from 'dataloader';
 import type { Customer, LoanProduct } from '../entities';
+import type { DocumentView } from '../services/document.service';
 import type { ServiceContext } from '../services/context';
 import { customersByIds } from '../services/customer.service';
 import { loanProductsByIds } from '../services/loan-product.service';
+import {
+  businessDateOf, documentsOfLoans, installmentsOfLoans, timelinesOfLoans, transactionsOfLoans,
+  type InstallmentRow, type LoanEventRow, type TransactionRow,
+} from '../services/loan-read.service';
 
 /** Batches by id and keeps results in the order asked for (DataLoader's contract). */
 function byId<T extends { id: string }>(fetch: (ids: readonly string[]) => Promise<T[]>) {
@@ -12,10 +17,34 @@ function byId<T extends { id: string }>(fetch: (ids: readonly string[]) => Promi
   });
 }
 
+/** Batches per-loan lists: every loan of the request in one statement. */
+function perLoan<T>(fetch: (loanIds: readonly string[]) => Promise<T[][]>) {
+  return new DataLoader<string, T[]>((ids) => fetch(ids));
+}
+
+/**
+ * Per-request DataLoaders: every per-loan field of a query (a `loans(first: 50)` page, or one loan's
+ * `balances` and `installments` together) costs one statement per kind of row, not one per loan and
+ * field. Created lazily, on first use: a request that needs none (the `{ businessDate }` floor, every
+ * mutation) pays nothing for them. `balances` and `installments` of a loan share one load.
+ */
 export function createLoaders(ctx: ServiceContext) {
+  let customer: DataLoader<string, Customer | undefined> | undefined;
+  let loanProduct: DataLoader<string, LoanProduct | undefined> | undefined;
+  let installments: DataLoader<string, InstallmentRow[]> | undefined;
+  let transactions: DataLoader<string, TransactionRow[]> | undefined;
+  let timeline: DataLoader<string, LoanEventRow[]> | undefined;
+  let documents: DataLoader<string, DocumentView[]> | undefined;
+  let businessDate: Promise<string> | undefined;
   return {
-    customer: byId<Customer>((ids) => customersByIds(ctx, ids)),
-    loanProduct: byId<LoanProduct>((ids) => loanProductsByIds(ctx, ids)),
+    get customer() { return (customer ??= byId<Customer>((ids) => customersByIds(ctx, ids))); },
+    get loanProduct() { return (loanProduct ??= byId<LoanProduct>((ids) => loanProductsByIds(ctx, ids))); },
+    get installments() { return (installments ??= perLoan((ids) => installmentsOfLoans(ctx.em, ids))); },
+    get transactions() { return (transactions ??= perLoan((ids) => transactionsOfLoans(ctx.em, ids))); },
+    get timeline() { return (timeline ??= perLoan((ids) => timelinesOfLoans(ctx.em, ids))); },
+    get documents() { return (documents ??= perLoan((ids) => documentsOfLoans(ctx.em, ids))); },
+    /** The business date, read once per request (every loan's balances are as of the same date). */
+    businessDate(): Promise<string> { return (businessDate ??= businessDateOf(ctx.em)); },
   };
 }
 

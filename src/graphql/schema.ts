@@ -15,14 +15,18 @@ import { CobResolver } from './cob/cob.resolver';
 import { ServicingResolver } from './servicing/servicing.resolver';
 import { PaymentProofResolver } from './payment-proofs/payment-proof.resolver';
 import { RescheduleResolver } from './reschedule/reschedule.resolver';
-import { inputGuard } from './input-guard';
+import { ChargeResolver } from './charges/charge.resolver';
+import { CalendarResolver } from './calendar/calendar.resolver';
+import { LoanTermsResolver } from './products/loan-terms.resolver';
+import { PipelineDashboardResolver } from './dashboard/pipeline-dashboard.resolver';
+import { guardArguments } from './input-guard';
 import { DateTimeScalar } from './scalars';
 
-export const RESOLVERS = [AuthResolver, CustomerResolver, LoanProductResolver, LoanResolver, OriginationResolver, ScheduleResolver, EventResolver, NotificationResolver, ServicingResolver, CobResolver, PaymentProofResolver, RescheduleResolver] as const;
+export const RESOLVERS = [AuthResolver, CustomerResolver, LoanProductResolver, LoanResolver, OriginationResolver, ScheduleResolver, EventResolver, NotificationResolver, ServicingResolver, CobResolver, PaymentProofResolver, RescheduleResolver, ChargeResolver, CalendarResolver, LoanTermsResolver, PipelineDashboardResolver] as const;
 
 /** `pubSub`: what subscriptions listen to (the API's EventBus feeds it from RabbitMQ). */
-export function createSchema(pubSub: PubSub = new TypedPubSub()): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function createSchema(pubSub: PubSub = new TypedPubSub()): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers: RESOLVERS,
     pubSub,
     // class-validator runs on every input; failures become BAD_USER_INPUT naming the field.
@@ -30,6 +34,7 @@ export function createSchema(pubSub: PubSub = new TypedPubSub()): Promise<GraphQ
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     emitSchemaFile: false,
     authChecker,
-    globalMiddlewares: [inputGuard],
   });
+  // Every argument is checked for unstorable strings (inputGuard), on the fields that take arguments only.
+  return guardArguments(schema);
 }

@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { graphqlSpanMiddleware, graphqlTracingPlugin } from '../tracing/graphql';
+import { currentRequestId, requestContextMiddleware, requestIdFrom } from '../tracing/request-context';
 import { createServer, type Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -9,14 +10,23 @@ import express from 'express';
 import type { AppConfig } from '../config';
 import type { Logger } from '../logger';
 import { actorFromToken } from '../services/auth.service';
-import { ANONYMOUS_ACTOR, type ServiceContext } from '../services/context';
+import { ANONYMOUS_ACTOR, type SecurityRuntime, type ServiceContext } from '../services/context';
+import { RateLimits } from '../services/rate-limits';
+import { assertSecureConfig } from '../security-settings';
+import { registerSessionRegistry, SessionRegistry } from '../services/sessions';
 import { LocalDiskStorage } from '../services/storage';
 import type { LoanWorkflowGateway } from '../temporal-client';
 import type { GraphQLContext } from './context';
 import { documentRoutes } from './documents.routes';
-import { createFormatError } from './errors';
+import { watchDatabase } from '../metrics/collectors';
+import { graphqlMetricsPlugin } from '../metrics/graphql-plugin';
+import { metricsHandler } from '../metrics/http';
+import { temporalCodecRoutes } from './temporal-codec.routes';
+import { createFormatError, httpStatusPlugin } from './errors';
+import { cors, jsonErrorHandler, jsonNotFound, securityHeaders } from './http-security';
 import { landingPage } from './landing-page';
-import { complexityLimitPlugin, depthLimitRule } from './limits';
+import { GRAPHIQL_PATH, graphiqlRoutes } from './graphiql';
+import { armorValidationRules, complexityLimitPlugin, depthLimitRule } from './limits';
 import { createLoaders } from './loaders';
 import { createSchema } from './schema';
 import { attachSubscriptions } from './subscriptions';
@@ -35,6 +45,15 @@ export interface ApiServer {
   app: express.Express;
   httpServer: Server;
   apollo: ApolloServer<GraphQLContext>;
+  /** Session cache and rate limiters of this API. */
+  security: SecurityRuntime;
+}
+
+/** The session registry (revocation) and rate limiters one API instance shares across HTTP and WebSocket. */
+export function createSecurityRuntime(deps: Pick<ApiDeps, 'orm' | 'config'>): SecurityRuntime {
+  const sessions = new SessionRegistry(() => deps.orm.em.fork(), deps.config.security.sessionCacheMs);
+  registerSessionRegistry(deps.config, sessions);
+  return { sessions, limits: new RateLimits(deps.config.security.rateLimits, deps.orm.em.getKnex()) };
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -49,7 +68,10 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   }
 }
 
-/** Readiness: PostgreSQL answers a query and the Temporal frontend answers getSystemInfo. */
+/**
+ * Readiness: PostgreSQL answers a query, the Temporal frontend answers getSystemInfo, and a worker polls
+ * the loan task queue (without one, every mutation would wait for MUTATION_TIMEOUT_MS and fail).
+ */
 async function readiness(deps: ApiDeps): Promise<{ ok: boolean; checks: Record<string, string> }> {
   const checks: Record<string, string> = {};
   await Promise.all([
@@ -59,27 +81,43 @@ async function readiness(deps: ApiDeps): Promise<{ ok: boolean; checks: Record<s
     withTimeout(deps.temporal.client.connection.workflowService.getSystemInfo({}), 2000)
       .then(() => void (checks.temporal = 'ok'))
       .catch((err: Error) => void (checks.temporal = `down: ${err.message}`)),
+    withTimeout(deps.temporal.livePollers(deps.config.temporal.taskQueue), 2000)
+      .then((pollers) => void (checks.worker = pollers.length ? 'ok' : `down: no worker polled task queue ${deps.config.temporal.taskQueue} in the last 90 s`))
+      .catch((err: Error) => void (checks.worker = `down: ${err.message}`)),
   ]);
   return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
 }
 
 /** Builds the express app with /graphql, /health/* and a landing page; does not listen yet. */
 export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
+  assertSecureConfig(deps.config);
   const app = express();
+  app.disable('x-powered-by');
+  if (deps.config.security.trustProxy) app.set('trust proxy', deps.config.security.trustProxy);
+  app.use(securityHeaders(deps.config));
+  app.use(cors(deps.config));
+  const security = createSecurityRuntime(deps);
   const httpServer = createServer(app);
   const schema = await createSchema(deps.events?.pubsub);
-  const subscriptions = attachSubscriptions(httpServer, schema, deps);
+  const subscriptions = attachSubscriptions(httpServer, schema, { ...deps, security });
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    formatError: createFormatError(deps.log),
+    formatError: createFormatError(deps.log, { fieldSuggestions: deps.config.graphql.fieldSuggestions }),
     includeStacktraceInErrorResponses: false,
-    validationRules: [depthLimitRule(deps.config.graphql.maxDepth)],
+    // graphql-armor's limits and ours; the same ones guard subscriptions (subscriptions.ts).
+    parseOptions: { maxTokens: deps.config.graphql.maxTokens },
+    validationRules: [depthLimitRule(deps.config.graphql.maxDepth), ...armorValidationRules(deps.config)],
+    // Anonymous introspection is refused by the complexity plugin unless configured on.
+    introspection: true,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: () => subscriptions.dispose() }) },
       // Apollo's default Sandbox loads from a CDN; this platform must work offline.
       ApolloServerPluginLandingPageDisabled(),
-      complexityLimitPlugin(deps.config.graphql.maxComplexity),
+      complexityLimitPlugin(deps.config.graphql.maxComplexity, deps.config.graphql.anonymousIntrospection, deps.config.graphql.previewInstallmentCost),
+      httpStatusPlugin(),
+      graphqlMetricsPlugin(),
+      graphqlTracingPlugin(),
     ],
   });
   await apollo.start();
@@ -91,12 +129,20 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
     const r = await readiness(deps);
     res.status(r.ok ? 200 : 503).json({ status: r.ok ? 'ok' : 'unavailable', checks: r.checks });
   });
+  // Prometheus: GraphQL, Temporal Update, outbox, notification, COB and pool metrics (src/metrics).
+  watchDatabase(deps.orm);
+  app.get('/metrics', metricsHandler(deps.config));
+  app.use(GRAPHIQL_PATH, graphiqlRoutes());
   app.get('/', (_req, res) => {
     res.type('html').send(landingPage(deps.config));
   });
+  app.use('/temporal-codec', temporalCodecRoutes(deps.config));
   app.use('/documents', documentRoutes({ ...deps, storage: new LocalDiskStorage(deps.config.documents.storageDir) }));
   app.use(
     '/graphql',
+    // The request id (X-Request-Id or a UUID) for every log line and Temporal call of the request; its span when tracing.
+    requestContextMiddleware,
+    graphqlSpanMiddleware,
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
@@ -104,22 +150,26 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
         const bearer = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
         const base: ServiceContext = {
           em: deps.orm.em.fork(),
-          actor: actorFromToken(bearer, deps.config) ?? ANONYMOUS_ACTOR,
+          actor: (await actorFromToken(bearer, deps.config, security.sessions)) ?? ANONYMOUS_ACTOR,
           config: deps.config,
           temporal: deps.temporal,
+          security,
+          ip: req.ip ?? null,
         };
-        const header = req.headers['x-request-id'];
         return {
           ...base,
           events: deps.events,
-          requestId: typeof header === 'string' && header ? header : randomUUID(),
+          requestId: currentRequestId() ?? requestIdFrom(req.headers['x-request-id']),
           ip: req.ip ?? null,
           loaders: createLoaders(base),
         };
       },
     }),
   );
-  return { app, httpServer, apollo };
+  // Anything not answered above, and every error express or a route throws: JSON, never HTML.
+  app.use(jsonNotFound);
+  app.use(jsonErrorHandler(deps.log));
+  return { app, httpServer, apollo, security };
 }
 
 export function listen(server: ApiServer, port: number, host?: string): Promise<number> {

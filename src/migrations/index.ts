@@ -8,6 +8,9 @@ import { Migration20261123101500_events } from './Migration20261123101500_events
 import { Migration20261123103000_payment_proof } from './Migration20261123103000_payment_proof';
 import { Migration20261123110000_reschedule_request } from './Migration20261123110000_reschedule_request';
 import { Migration20261202125820_request_fingerprint } from './Migration20261202125820_request_fingerprint';
+import { Migration20261202161257_product_settings } from './Migration20261202161257_product_settings';
+import { Migration20261202161915_security } from './Migration20261202161915_security';
+import { Migration20261202164719_pipeline_dashboard } from './Migration20261202164719_pipeline_dashboard';
 
 /** Every committed migration, in order. After `npm run migration:create`, add the new class here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -20,4 +23,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261123103000_payment_proof', class: Migration20261123103000_payment_proof },
   { name: 'Migration20261123110000_reschedule_request', class: Migration20261123110000_reschedule_request },
   { name: 'Migration20261202125820_request_fingerprint', class: Migration20261202125820_request_fingerprint },
+  { name: 'Migration20261202161257_product_settings', class: Migration20261202161257_product_settings },
+  { name: 'Migration20261202161915_security', class: Migration20261202161915_security },
+  { name: 'Migration20261202164719_pipeline_dashboard', class: Migration20261202164719_pipeline_dashboard },
 ];

@@ -8,6 +8,7 @@ import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config';
 import type { Logger } from '../logger';
+import { notificationDeadLetters, notificationDeliveries } from '../metrics/registry';
 import { createChannels, type Channel, type OutgoingMessage } from './channels';
 
 const CLAIM_BATCH = 20;
@@ -155,6 +156,7 @@ export class NotificationDispatcher {
         await this.channels[row.channel].send(message);
         await em.execute(`update notification_delivery set status = 'SENT', sent_at = now(), last_error = null where id = ?`, [row.id]);
         this.sent++;
+        notificationDeliveries.inc({ channel: row.channel, outcome: 'SENT' });
         return;
       } catch (err) {
         error = String((err as Error).message ?? err).slice(0, 500);
@@ -163,6 +165,7 @@ export class NotificationDispatcher {
     if (row.attempts < maxAttempts) {
       const delayMs = retryBaseMs * 2 ** (row.attempts - 1);
       await em.execute(`update notification_delivery set last_error = ?, next_attempt_at = now() + make_interval(secs => ?) where id = ?`, [error, delayMs / 1000, row.id]);
+      notificationDeliveries.inc({ channel: row.channel, outcome: 'RETRY' });
       return;
     }
     // Out of attempts: dead-letter it (retried like a send if RabbitMQ is down, then DEAD).
@@ -170,6 +173,8 @@ export class NotificationDispatcher {
       await this.deadLetter.publish({ ...message, deliveryId: row.id, userId: row.user_id, attempts: Math.min(row.attempts, maxAttempts), lastError: error });
       await em.execute(`update notification_delivery set status = 'DEAD', last_error = coalesce(?, last_error) where id = ?`, [error, row.id]);
       this.dead++;
+      notificationDeliveries.inc({ channel: row.channel, outcome: 'DEAD' });
+      notificationDeadLetters.inc({ channel: row.channel });
       this.opts.log.warn({ delivery: row.id, channel: row.channel, err: error }, 'notification dead-lettered');
     } catch (err) {
       await this.deadLetter.close();

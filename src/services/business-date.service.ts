@@ -4,7 +4,8 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { requireLocalDate } from '../domain/dates';
-import { ValidationError } from '../domain/errors';
+import { addDays } from '../domain/dates';
+import { ConflictError, ValidationError } from '../domain/errors';
 import { actingAs } from './authorization';
 import type { ServiceContext } from './context';
 import { sql } from './sql';
@@ -24,6 +25,31 @@ export async function setBusinessDate(em: EntityManager, date: string): Promise<
   if (to < current) throw new ValidationError('date', `must not be before the current business date ${current}`);
   await sql(em, `update business_date set date = ?, updated_at = now() where name = ?`, [to, BUSINESS_DATE]);
   return to;
+}
+
+/**
+ * Moves the business date from `from` to `to` only if it still is `from`: a retried call (an activity
+ * attempt whose answer was lost, a client resending a request) finds it already at `to` and changes
+ * nothing, instead of advancing a second day. Another value means someone else moved it: CONFLICT.
+ */
+export async function compareAndSetBusinessDate(em: EntityManager, from: string, to: string): Promise<string> {
+  requireLocalDate('from', from);
+  requireLocalDate('to', to);
+  if (to < from) throw new ValidationError('to', `must not be before ${from}`);
+  const moved = await sql<{ date: string }>(
+    em,
+    `update business_date set date = ?, updated_at = now() where name = ? and date = ? returning date::text as date`,
+    [to, BUSINESS_DATE, from],
+  );
+  if (moved.length) return to;
+  const current = await currentBusinessDate(em);
+  if (current === to) return to;
+  throw new ConflictError(`The business date is ${current}, not ${from}: it was moved by someone else`, 'expectedBusinessDate');
+}
+
+/** One day past `from`, compare-and-set. */
+export function advanceBusinessDateFrom(em: EntityManager, from: string): Promise<string> {
+  return compareAndSetBusinessDate(em, from, addDays(from, 1));
 }
 
 export async function changeBusinessDate(ctx: ServiceContext, date: string): Promise<string> {

@@ -4,7 +4,7 @@ import { addDays, requireLocalDate } from '../domain/dates';
 import { ValidationError } from '../domain/errors';
 import type { CobWorkflowInput } from '../workflows/servicing-messages';
 import { actingAs } from './authorization';
-import { currentBusinessDate, setBusinessDate } from './business-date.service';
+import { compareAndSetBusinessDate, currentBusinessDate, setBusinessDate } from './business-date.service';
 import { configureSteps, cobRuns, failedCobLoans, listSteps, releaseFailedLoans } from './cob.service';
 import { requireTemporal, type ServiceContext } from './context';
 
@@ -30,11 +30,16 @@ export async function runCloseOfBusiness(ctx: ServiceContext, upTo?: string | nu
   return { ...started, upTo: date, url: `${ctx.config.temporal.uiUrl}/namespaces/${ctx.config.temporal.namespace}/workflows/${started.workflowId}` };
 }
 
-/** Moves the business date forward (never back) and, if asked, closes the days it passed. */
-export async function advanceBusinessDate(ctx: ServiceContext, to: string | null | undefined, runCob: boolean) {
+/**
+ * Moves the business date forward (never back) and, if asked, closes the days it passed. With
+ * `expectedBusinessDate` it is a compare-and-set, safe to resend: a retry finds the date already moved
+ * and changes nothing; a date moved by someone else is CONFLICT.
+ */
+export async function advanceBusinessDate(ctx: ServiceContext, to: string | null | undefined, runCob: boolean, expected?: string | null) {
   actingAs(ctx.actor, COB_ADMIN);
-  const current = await currentBusinessDate(ctx.em);
-  const date = await setBusinessDate(ctx.em, to ?? addDays(current, 1));
+  const current = expected ? requireLocalDate('expectedBusinessDate', expected) : await currentBusinessDate(ctx.em);
+  const target = to ? requireLocalDate('to', to) : addDays(current, 1);
+  const date = expected ? await compareAndSetBusinessDate(ctx.em, expected, target) : await setBusinessDate(ctx.em, target);
   const cob = runCob && date > current ? await runCloseOfBusiness(ctx, addDays(date, -1)) : null;
   return { businessDate: date, cob };
 }

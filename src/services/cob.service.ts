@@ -317,9 +317,15 @@ export async function pendingCobDates(em: EntityManager, upTo: string, maxDates 
  * Brings one loan up to the business date inside the caller's transaction (the caller holds the
  * loan's row lock): every missed date in order, with the enabled steps except closing.
  */
-export async function runInlineCob(em: EntityManager, loanId: string, businessDate: string): Promise<number> {
-  const [loan] = await sql<{ last: string | null; disbursed: string | null }>(em,
-    `select last_cob_date::text as last, disbursed_on::text as disbursed from loan where id = ? and status = 'ACTIVE'`, [loanId]);
+export async function runInlineCob(
+  em: EntityManager, loanId: string, businessDate: string,
+  /** The loan's row as the caller just read it (locked, in this transaction): saves reading it again. */
+  known?: { last: string | null; disbursed: string | null },
+): Promise<number> {
+  const [loan] = known
+    ? [known]
+    : await sql<{ last: string | null; disbursed: string | null }>(em,
+      `select last_cob_date::text as last, disbursed_on::text as disbursed from loan where id = ? and status = 'ACTIVE'`, [loanId]);
   if (!loan?.disbursed) return 0;
   const cobDate = addDays(businessDate, -1);
   let d = loan.last ? addDays(loan.last, 1) : loan.disbursed;

@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config';
 import type { LoanWorkflowGateway } from '../temporal-client';
+import type { RateLimits } from './rate-limits';
+import type { SessionRegistry } from './sessions';
 
 /** Who is acting: a user (from the access token), the system (activities), or nobody. */
 export interface Actor {
@@ -23,6 +25,15 @@ export interface ServiceContext {
   config: AppConfig;
   /** Present in the API; activities run inside workflows and never start or signal them. */
   temporal?: LoanWorkflowGateway;
+  /** The API's session cache and rate limiters; absent in activities (nothing signs in there). */
+  security?: SecurityRuntime;
+  /** The caller's IP address (per-IP limits, audit rows); absent outside HTTP / WebSocket requests. */
+  ip?: string | null;
+}
+
+export interface SecurityRuntime {
+  sessions: SessionRegistry;
+  limits: RateLimits;
 }
 
 export function requireTemporal(ctx: ServiceContext): LoanWorkflowGateway {

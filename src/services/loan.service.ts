@@ -10,8 +10,12 @@ import { recordLoanCreatedEvent, recordTransitionEvent } from '../events/loan-ev
 import { loanWorkflowId, summaryLine, type RecordTransitionInput } from '../workflows/messages';
 import { actingAs, assertOwnCustomerOrStaff, canAccessCustomer, forbidden } from './authorization';
 import { requireTemporal, type ServiceContext } from './context';
-import { productTerms } from './loan-product.service';
-import { activateAccount } from './loan-account.service';
+import { productTerms, resolveLoanSettings } from './loan-product.service';
+import { activateAccount, loanTermsFor } from './loan-account.service';
+import { currentBusinessDate } from './business-date.service';
+import { compactOverrides, type LoanSettingOverrides } from '../domain/product-settings';
+import { validateTerms } from '../domain/schedule';
+import { requireLocalDate } from '../domain/dates';
 import { decodeCursor, pageSize, type Page } from './pagination';
 import { isUuid, optionalText, requireUuid } from './validation';
 
@@ -23,6 +27,10 @@ export interface ApplyForLoanInput {
   annualInterestRate: string;
   numberOfRepayments: number;
   purpose?: string | null;
+  /** The first repayment date (a broken first period), after the business date. */
+  repaymentsStartingFromDate?: string | null;
+  /** Product settings this loan sets differently (only those the product allows). */
+  overrides?: LoanSettingOverrides | null;
 }
 
 /**
@@ -44,6 +52,11 @@ export async function applyForLoan(ctx: ServiceContext, input: ApplyForLoanInput
   if (!product) throw new ValidationError('productId', 'no loan product with this id');
   validateLoanApplication(productTerms(product), input);
   const purpose = optionalText('purpose', input.purpose, 500);
+  const overrides = compactOverrides(input.overrides);
+  const scheduleSettings = await resolveLoanSettings(ctx, product, overrides);
+  const repaymentsStartingFromDate = await checkFirstRepaymentDate(ctx, input.repaymentsStartingFromDate);
+  // The whole schedule must work out (e.g. grace shorter than the term), drawn as if disbursed today.
+  validateTerms(loanTermsFor(scheduleSettings, { ...input, repaymentsStartingFromDate }, await currentBusinessDate(ctx.em)));
 
   const loanId = randomUUID();
   let started = false;
@@ -57,9 +70,12 @@ export async function applyForLoan(ctx: ServiceContext, input: ApplyForLoanInput
         currencyCode: input.currencyCode,
         annualInterestRate: new Decimal(input.annualInterestRate),
         numberOfRepayments: input.numberOfRepayments,
-        repaymentEvery: product.repaymentEvery,
-        repaymentFrequencyType: product.repaymentFrequencyType,
+        repaymentEvery: scheduleSettings.repaymentEvery,
+        repaymentFrequencyType: scheduleSettings.repaymentFrequencyType,
         purpose,
+        repaymentsStartingFromDate,
+        settingOverrides: overrides,
+        scheduleSettings,
         workflowId: loanWorkflowId(loanId),
       });
       em.create(LoanEvent, {
@@ -106,9 +122,21 @@ export async function applyForLoan(ctx: ServiceContext, input: ApplyForLoanInput
   }
 }
 
-export async function getLoan(ctx: ServiceContext, id: string, field = 'id'): Promise<Loan> {
+/** A first repayment date must be a date after the business date (null: a regular first period). */
+export async function checkFirstRepaymentDate(ctx: ServiceContext, value: string | null | undefined, field = 'repaymentsStartingFromDate'): Promise<string | null> {
+  if (value == null) return null;
+  const date = requireLocalDate(field, value);
+  const businessDate = await currentBusinessDate(ctx.em);
+  if (date <= businessDate) throw new ValidationError(field, `must be after the business date ${businessDate}`);
+  return date;
+}
+
+export async function getLoan(ctx: ServiceContext, id: string, field = 'id', populate: ('customer' | 'product')[] = []): Promise<Loan> {
   if (!isUuid(id)) throw new ValidationError(field, 'must be a UUID');
-  const loan = await ctx.em.findOne(Loan, { id: id.toLowerCase() });
+  // populate: the loan's customer and product in the same statement (joined), for a read that shows them.
+  const loan = populate.length
+    ? await ctx.em.findOne(Loan, { id: id.toLowerCase() }, { populate, strategy: 'joined' })
+    : await ctx.em.findOne(Loan, { id: id.toLowerCase() });
   if (!loan) throw new NotFoundError('Loan', id, field);
   if (!canAccessCustomer(ctx.actor, loan.customer.id)) throw forbidden();
   return loan;
@@ -127,6 +155,8 @@ export async function listLoans(
   filter: LoanFilter = {},
   first?: number | null,
   after?: string | null,
+  /** false when the caller does not need totalCount (it is then 0): one statement less. */
+  withTotalCount = true,
 ): Promise<Page<Loan>> {
   const limit = pageSize(first);
   const where: FilterQuery<Loan> = {};
@@ -140,7 +170,7 @@ export async function listLoans(
   if (filter.productId) where.product = requireUuid('filter.productId', filter.productId);
   if (filter.status) where.status = filter.status;
   if (filter.stage) where.stage = filter.stage;
-  const totalCount = await ctx.em.count(Loan, where);
+  const totalCount = withTotalCount ? await ctx.em.count(Loan, where) : 0;
   const pageWhere: FilterQuery<Loan> = { ...where };
   if (after) {
     const c = decodeCursor(after);
@@ -171,6 +201,10 @@ export async function recordTransition(ctx: ServiceContext, input: RecordTransit
     loan.stage = input.toStage;
     loan.status = input.toStatus;
     if (input.origination) loan.origination = input.origination;
+    // An offer is made under the product's settings as they are now; the loan keeps them from here on.
+    if (input.action === 'OFFER_SENT' || input.action === 'OFFER_COUNTERED') {
+      loan.scheduleSettings = await resolveLoanSettings({ em }, await em.findOneOrFail(LoanProduct, loan.product.id), loan.settingOverrides);
+    }
     if (isTerminalStage(input.toStage)) loan.closedAt = new Date();
     if (input.activate) await activateAccount(em, loan);
     em.create(LoanEvent, {

@@ -2,13 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { InvalidStageError, ValidationError } from '../domain/errors';
 import { requireLocalDate } from '../domain/dates';
 import { APPROVAL_LEVEL_ROLE, LOAN_ACTIONS, type ActionPayloads, type ApprovalLevel, type LoanActionName } from '../domain/origination';
-import { Loan, LoanEvent, User } from '../entities';
+import { Loan, LoanEvent, LoanProduct, User } from '../entities';
+import { parseDecimal } from '../domain/money';
+import { validateTerms } from '../domain/schedule';
+import { firstRepaymentDate, loanTermsFor } from './loan-account.service';
+import { resolveLoanSettings } from './loan-product.service';
 import { currentBusinessDate } from './business-date.service';
 import { keyReusedError, requestFingerprint } from './idempotency';
 import { WorkflowClosedError } from '../temporal-client';
 import { actingAs } from './authorization';
 import { requireTemporal, type ServiceContext } from './context';
-import { getLoan } from './loan.service';
+import { checkFirstRepaymentDate, getLoan } from './loan.service';
 import { optionalText, requireUuid } from './validation';
 
 /**
@@ -58,6 +62,16 @@ async function validateAgainstRecords<A extends LoanActionName>(ctx: ServiceCont
     const reviewer = await ctx.em.findOne(User, { id });
     if (!reviewer || !reviewer.active || !reviewer.roles.includes('KYC_OFFICER')) throw new ValidationError('reviewerId', 'must be an active user with the role KYC_OFFICER');
     (payload as { reviewerId: string }).reviewerId = id;
+  }
+  if (action === 'sendOffer') {
+    // The offer's terms must make a schedule under the loan's settings (grace shorter than the term, ...).
+    const offer = payload as ActionPayloads['sendOffer'];
+    if (offer.repaymentsStartingFromDate !== undefined) offer.repaymentsStartingFromDate = await checkFirstRepaymentDate(ctx, offer.repaymentsStartingFromDate);
+    const product = await ctx.em.findOneOrFail(LoanProduct, loan.product.id);
+    const settings = await resolveLoanSettings(ctx, product, loan.settingOverrides);
+    const first = firstRepaymentDate(loan, offer);
+    const terms = { principal: String(offer.principal), annualInterestRate: String(offer.annualInterestRate), numberOfRepayments: Number(offer.numberOfRepayments), repaymentsStartingFromDate: first };
+    if (parseDecimal(terms.principal) && parseDecimal(terms.annualInterestRate)) validateTerms(loanTermsFor(settings, terms, await currentBusinessDate(ctx.em)));
   }
   if (action === 'activateLoan') {
     const date = requireLocalDate('disbursementDate', (payload as { disbursementDate: string }).disbursementDate);

@@ -1,66 +1,113 @@
 /**
- * A minimal PDF 1.4 writer for text documents (Helvetica, A4, automatic page breaks). Enough for a
- * loan agreement with its schedule; no dependency, deterministic output for the same input.
+ * Text documents as PDF (agreements, account statements) with pdfkit and an embedded DejaVu Sans
+ * subset, so any borrower name renders (Latin, Cyrillic, Greek, ...). A4, automatic page breaks,
+ * simple tables with right-aligned money columns.
+ *
+ * Deterministic: the same blocks and `date` give the same bytes (CreationDate, ModDate and the file ID
+ * are derived from `date`, never from the clock), so an agreement's sha256 (its documentHash, which the
+ * borrower signs) is a function of its content.
  */
-const PAGE_WIDTH = 595;
-const PAGE_HEIGHT = 842;
-const MARGIN = 50;
-const LINE = 14;
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import PDFDocument from 'pdfkit';
 
-export interface PdfLine {
+/** A paragraph (wraps at the margin). */
+export interface PdfText {
   text: string;
   size?: number;
   bold?: boolean;
 }
 
-function escape(text: string): string {
-  // Latin-1 only in the standard fonts: replace anything else rather than corrupt the file.
-  return text.replace(/[^\x20-\x7e\xa0-\xff]/g, '?').replace(/([\\()])/g, '\\$1');
+export interface PdfColumn {
+  header: string;
+  /** Share of the line width (all columns' weights are scaled to fill it). */
+  weight: number;
+  align?: 'left' | 'right';
 }
 
-export function renderPdf(lines: PdfLine[], title: string): Buffer {
-  const pages: PdfLine[][] = [[]];
-  let y = PAGE_HEIGHT - MARGIN;
-  for (const line of lines) {
-    const height = (line.size ?? 10) + 4;
-    if (y - height < MARGIN) {
-      pages.push([]);
-      y = PAGE_HEIGHT - MARGIN;
+export interface PdfTable {
+  columns: PdfColumn[];
+  rows: string[][];
+}
+
+export type PdfBlock = PdfText | { table: PdfTable } | { space: number };
+
+export interface PdfSpec {
+  title: string;
+  subject?: string;
+  /** `YYYY-MM-DD`: the document's date (CreationDate/ModDate, and so its file ID). */
+  date: string;
+  blocks: PdfBlock[];
+}
+
+const FONT_DIR = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+let fonts: { regular: Buffer; bold: Buffer } | undefined;
+
+/** DejaVu Sans (regular and bold), read once; embedded as subsets of the glyphs a document uses. */
+function dejaVu(): { regular: Buffer; bold: Buffer } {
+  fonts ??= { regular: readFileSync(join(FONT_DIR, 'DejaVuSans.ttf')), bold: readFileSync(join(FONT_DIR, 'DejaVuSans-Bold.ttf')) };
+  return fonts;
+}
+
+const MARGIN = 50;
+const BODY_SIZE = 10;
+const TABLE_SIZE = 8.5;
+
+function renderTable(doc: PDFKit.PDFDocument, table: PdfTable): void {
+  const left = doc.page.margins.left;
+  const width = doc.page.width - left - doc.page.margins.right;
+  const total = table.columns.reduce((a, c) => a + c.weight, 0);
+  const widths = table.columns.map((c) => (c.weight / total) * width);
+  const gap = 4;
+  const row = (cells: string[], bold: boolean) => {
+    doc.font(bold ? 'bold' : 'regular').fontSize(TABLE_SIZE);
+    const heights = cells.map((cell, i) => doc.heightOfString(cell, { width: widths[i] - gap }));
+    const height = Math.max(doc.currentLineHeight(true), ...heights);
+    if (doc.y + height > doc.page.height - doc.page.margins.bottom) {
+      doc.addPage();
+      if (!bold) row(table.columns.map((c) => c.header), true);
     }
-    pages[pages.length - 1].push(line);
-    y -= Math.max(height, LINE);
-  }
-  const objects: string[] = [];
-  const add = (body: string) => objects.push(body) ;
-  add('<< /Type /Catalog /Pages 2 0 R >>');
-  add(''); // pages, filled below
-  add('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>');
-  add('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>');
-  add(`<< /Title (${escape(title)}) /Producer (loan-platform) >>`);
-  const pageIds: number[] = [];
-  for (const page of pages) {
-    let cursor = PAGE_HEIGHT - MARGIN;
-    const ops = page
-      .map((l) => {
-        const size = l.size ?? 10;
-        cursor -= Math.max(size + 4, LINE);
-        return `BT /${l.bold ? 'F2' : 'F1'} ${size} Tf ${MARGIN} ${cursor} Td (${escape(l.text)}) Tj ET`;
-      })
-      .join('\n');
-    add(`<< /Length ${Buffer.byteLength(ops, 'latin1')} >>\nstream\n${ops}\nendstream`);
-    const contentId = objects.length;
-    add(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${PAGE_WIDTH} ${PAGE_HEIGHT}] /Contents ${contentId} 0 R /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> >>`);
-    pageIds.push(objects.length);
-  }
-  objects[1] = `<< /Type /Pages /Kids [${pageIds.map((id) => `${id} 0 R`).join(' ')}] /Count ${pageIds.length} >>`;
-  let out = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objects.forEach((body, i) => {
-    offsets.push(Buffer.byteLength(out, 'latin1'));
-    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+    const y = doc.y;
+    let x = left;
+    cells.forEach((cell, i) => {
+      doc.text(cell, x, y, { width: widths[i] - gap, align: table.columns[i].align ?? 'left', lineBreak: true });
+      x += widths[i];
+    });
+    doc.x = left;
+    doc.y = y + height + 2;
+  };
+  row(table.columns.map((c) => c.header), true);
+  for (const cells of table.rows) row(cells, false);
+  doc.moveDown(0.5);
+}
+
+export function renderPdf(spec: PdfSpec): Promise<Buffer> {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(spec.date)) throw new Error(`renderPdf: date must be YYYY-MM-DD, got ${spec.date}`);
+  const date = new Date(`${spec.date}T00:00:00.000Z`);
+  const { regular, bold } = dejaVu();
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: MARGIN,
+    pdfVersion: '1.7',
+    // The default font would load Helvetica; the document uses only the embedded DejaVu subsets.
+    font: join(FONT_DIR, 'DejaVuSans.ttf'),
+    info: { Title: spec.title, ...(spec.subject ? { Subject: spec.subject } : {}), Producer: 'loan-platform (pdfkit)', Creator: 'loan-platform', CreationDate: date, ModDate: date },
+    displayTitle: true,
+    lang: 'en',
   });
-  const xref = Buffer.byteLength(out, 'latin1');
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R /Info 5 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(out, 'latin1');
+  doc.registerFont('regular', regular);
+  doc.registerFont('bold', bold);
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  for (const block of spec.blocks) {
+    if ('table' in block) renderTable(doc, block.table);
+    else if ('space' in block) doc.moveDown(block.space);
+    else doc.font(block.bold ? 'bold' : 'regular').fontSize(block.size ?? BODY_SIZE).text(block.text, { lineGap: 2 });
+  }
+  doc.end();
+  return done;
 }

@@ -13,16 +13,15 @@ import { Decimal } from '../domain/money';
 import { planReschedule } from '../domain/reschedule';
 import { Loan, LoanEvent, LoanInstallment, LoanProduct, LoanTransaction, RescheduleRequest } from '../entities';
 import type { ServicingRequest } from '../workflows/servicing-messages';
-import { loanTermsFor } from './loan-account.service';
+import { loanSettingsOf, loanTermsFor } from './loan-account.service';
 
 function summary(i: { installmentNumber: number; fromDate: string; dueDate: string; principalDue: Decimal; interestDue: Decimal }) {
   return { installmentNumber: i.installmentNumber, fromDate: i.fromDate, dueDate: i.dueDate, principalDue: i.principalDue.toFixed(), interestDue: i.interestDue.toFixed() };
 }
 
-/** The loan's current schedule terms (its rate and term as they stand, the product's frequency and digits). */
+/** The loan's current schedule terms (its rate and term as they stand, its resolved settings and charges). */
 export function currentLoanTerms(loan: Loan, product: LoanProduct) {
-  return loanTermsFor(product, {
-    number: 0, offeredBy: '', expiresAtMs: 0,
+  return loanTermsFor(loanSettingsOf(loan, product), {
     principal: loan.principal.toFixed(), annualInterestRate: loan.annualInterestRate.toFixed(), numberOfRepayments: loan.numberOfRepayments,
   }, loan.disbursedOn ?? loan.submittedAt.toISOString().slice(0, 10));
 }

@@ -4,7 +4,7 @@ import type { RiskResult } from '../domain/origination';
 import { Decimal } from '../domain/money';
 import { Customer, Loan, LoanProduct, RiskRuleSet } from '../entities';
 import type { ServiceContext } from './context';
-import { loanTermsFor } from './loan-account.service';
+import { loanSettingsOf, loanTermsFor } from './loan-account.service';
 
 /** The rule set in force: the latest saved version, or the built-in default before ADMIN saves one. */
 export async function currentRuleSet(ctx: ServiceContext): Promise<{ version: number; rules: RuleSet }> {
@@ -26,7 +26,7 @@ export async function riskFacts(ctx: ServiceContext, loan: Loan): Promise<Facts>
   const product = await ctx.em.findOneOrFail(LoanProduct, loan.product.id);
   const activeLoansOnBook = await ctx.em.count(Loan, { customer: customer.id, status: { $in: ['ACTIVE', 'APPROVED'] }, id: { $ne: loan.id } });
   const schedule = generateSchedule(
-    loanTermsFor(product, { number: 0, principal: loan.principal.toFixed(), annualInterestRate: loan.annualInterestRate.toFixed(), numberOfRepayments: loan.numberOfRepayments, offeredBy: '', expiresAtMs: 0 }, '2000-01-01'),
+    loanTermsFor(loanSettingsOf(loan, product), { principal: loan.principal.toFixed(), annualInterestRate: loan.annualInterestRate.toFixed(), numberOfRepayments: loan.numberOfRepayments }, '2000-01-01'),
   );
   const installment = new Decimal(schedule.periods[0].totalDue);
   const income = customer.monthlyIncome ?? null;

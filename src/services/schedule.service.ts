@@ -1,6 +1,9 @@
 import { buildSchedule, disclose, toLoanSchedule, validateLoanApplication, type LoanSchedule, type LoanTerms } from '../domain';
 import type { ServiceContext } from './context';
-import { getLoanProduct, productTerms } from './loan-product.service';
+import { ValidationError } from '../domain/errors';
+import { workingCalendar } from './calendar.service';
+import { loanTermsFor } from './loan-account.service';
+import { getLoanProduct, productTerms, resolveLoanSettings } from './loan-product.service';
 
 export interface SchedulePreview extends LoanSchedule {
   apr: string;
@@ -14,11 +17,19 @@ export function previewSchedule(_ctx: ServiceContext, terms: LoanTerms): Schedul
   return { ...toLoanSchedule(model), apr, effectiveAnnualRate };
 }
 
-export type ProductScheduleTerms = Omit<LoanTerms, 'repaymentEvery' | 'repaymentFrequencyType' | 'currencyCode' | 'digitsAfterDecimal'>;
+/** The loan-level terms of a preview under a product (Fineract's names); the rest comes from the product. */
+export interface ProductScheduleTerms {
+  principal: string;
+  annualNominalInterestRate: string;
+  numberOfRepayments: number;
+  expectedDisbursementDate: string;
+  repaymentsStartingFromDate?: string | null;
+}
 
 /**
- * A schedule for terms offered under a product: principal, rate and number of repayments must be
- * inside the product's limits; currency and repayment frequency come from the product.
+ * A schedule for a loan under a product: principal, rate and number of repayments inside the product's
+ * limits; the product's settings (current version), default charges and holiday rule, exactly as an
+ * application made now would be drawn up, agreed and activated.
  */
 export async function previewProductSchedule(ctx: ServiceContext, productId: string, terms: ProductScheduleTerms): Promise<SchedulePreview> {
   const product = await getLoanProduct(ctx, productId);
@@ -28,11 +39,10 @@ export async function previewProductSchedule(ctx: ServiceContext, productId: str
     annualInterestRate: terms.annualNominalInterestRate,
     numberOfRepayments: terms.numberOfRepayments,
   });
-  return previewSchedule(ctx, {
-    ...terms,
-    currencyCode: product.currencyCode,
-    digitsAfterDecimal: product.digitsAfterDecimal,
-    repaymentEvery: product.repaymentEvery,
-    repaymentFrequencyType: product.repaymentFrequencyType,
-  });
+  if (terms.repaymentsStartingFromDate != null && !(terms.repaymentsStartingFromDate > terms.expectedDisbursementDate)) {
+    throw new ValidationError('repaymentsStartingFromDate', 'must be after expectedDisbursementDate');
+  }
+  const settings = await resolveLoanSettings(ctx, product);
+  const offer = { principal: terms.principal, annualInterestRate: terms.annualNominalInterestRate, numberOfRepayments: terms.numberOfRepayments, repaymentsStartingFromDate: terms.repaymentsStartingFromDate ?? null };
+  return previewSchedule(ctx, loanTermsFor(settings, offer, terms.expectedDisbursementDate, await workingCalendar(ctx)));
 }

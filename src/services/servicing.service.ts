@@ -25,7 +25,7 @@ import { sql } from './sql';
 
 export type { ServicingKind, ServicingPayload, ServicingRequest, ServicingResult };
 
-export function toDomainInstallment(i: LoanInstallment): Installment {
+export function toDomainInstallment(i: Omit<LoanInstallment, 'loan'>): Installment {
   return {
     period: i.installmentNumber,
     fromDate: i.fromDate,
@@ -125,8 +125,8 @@ export async function applyServicing(em: EntityManager, req: ServicingRequest): 
     if (req.kind === 'RECOVERY') return recordRecovery(tx, loan, req, businessDate);
     if (loan.status !== 'ACTIVE') throw new InvalidStageError(`${req.kind} is not possible: the loan is ${loan.status}`);
     // A loan behind the business date is first brought up to date (accruals, penalties, delinquency).
-    await runInlineCob(tx, loan.id, businessDate);
-    await tx.refresh(loan);
+    // Usually up to date already: then nothing is re-read.
+    if (await runInlineCob(tx, loan.id, businessDate, { last: loan.lastCobDate ?? null, disbursed: loan.disbursedOn ?? null })) await tx.refresh(loan);
     const product = await tx.findOneOrFail(LoanProduct, loan.product.id);
     const rows = await loanInstallments(tx, loan.id);
     const date = req.payload.transactionDate ? requireLocalDate('transactionDate', req.payload.transactionDate) : businessDate;
@@ -334,17 +334,32 @@ export interface LoanBalances {
 }
 
 /** What the borrower owes, from the persisted installments, as of a business date. */
-export function loanBalances(rows: LoanInstallment[], asOf: string): LoanBalances {
-  const inst = rows.map(toDomainInstallment);
-  const sum = (c: (typeof COMPONENTS)[number]) => inst.reduce((a, i) => a.plus(outstanding(i, c)), new Decimal(0));
-  const totalOverdue = inst.filter((i) => compareDates(i.dueDate, asOf) < 0).reduce((a, i) => a.plus(totalOutstanding(i)), new Decimal(0));
+export function loanBalances(rows: Omit<LoanInstallment, 'loan'>[], asOf: string): LoanBalances {
+  // One pass, each installment's outstanding computed once (the same sums, in the same order, as
+  // outstanding() / totalOutstanding() / isSettled() one by one: list pages call this per loan).
+  const sums = { principal: new Decimal(0), interest: new Decimal(0), fee: new Decimal(0), penalty: new Decimal(0) };
+  let total = new Decimal(0);
+  let totalOverdue = new Decimal(0);
+  let nextInstallment: Installment | null = null;
+  for (const row of rows) {
+    const i = toDomainInstallment(row);
+    let owed = new Decimal(0);
+    for (const c of COMPONENTS) {
+      const o = outstanding(i, c);
+      sums[c] = sums[c].plus(o);
+      owed = owed.plus(o);
+    }
+    total = total.plus(owed);
+    if (compareDates(i.dueDate, asOf) < 0) totalOverdue = totalOverdue.plus(owed);
+    if (!nextInstallment && owed.gt(0)) nextInstallment = i;
+  }
   return {
-    principalOutstanding: sum('principal'),
-    interestOutstanding: sum('interest'),
-    feeOutstanding: sum('fee'),
-    penaltyOutstanding: sum('penalty'),
-    totalOutstanding: inst.reduce((a, i) => a.plus(totalOutstanding(i)), new Decimal(0)),
+    principalOutstanding: sums.principal,
+    interestOutstanding: sums.interest,
+    feeOutstanding: sums.fee,
+    penaltyOutstanding: sums.penalty,
+    totalOutstanding: total,
     totalOverdue,
-    nextInstallment: inst.find((i) => !isSettled(i)) ?? null,
+    nextInstallment,
   };
 }

@@ -9,6 +9,7 @@ import {
   executeChild,
   continueAsNew,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   upsertMemo,
   workflowInfo,
@@ -101,7 +102,14 @@ export async function cobPartitionWorkflow(input: CobPartitionInput): Promise<Co
 
 /** The daily schedule's action: advance the business date by one day, then close the day that ended. */
 export async function businessDayWorkflow(settings: Omit<CobWorkflowInput, 'upTo' | 'resume'>): Promise<CobResult> {
-  const { cobDate } = await quick.advanceBusinessDate({ days: 1 });
+  let cobDate: string;
+  if (patched('business-date-compare-and-set')) {
+    // Read once (recorded in history), then move exactly that date forward: a retry cannot skip a day.
+    const from = await quick.readBusinessDate();
+    ({ cobDate } = await quick.advanceBusinessDateFrom({ from }));
+  } else {
+    ({ cobDate } = await quick.advanceBusinessDate({ days: 1 }));
+  }
   return executeChild(closeOfBusinessWorkflow, {
     workflowId: cobWorkflowId(cobDate),
     taskQueue: settings.taskQueue,

@@ -2,7 +2,8 @@
 import { Customer, LoanProduct, RefreshToken, User } from '../../src/entities';
 import { dropDatabase, openDatabase } from '../../src/database';
 import { ensureInitialAdmin } from '../../src/services/auth.service';
-import { signJwt } from '../../src/services/jwt';
+import { signAccessToken } from '../../src/services/jwt';
+import { decodeJwt } from './security.fixtures';
 import { LOGIN, startTestApp, TEST_PASSWORD, unique, type TestApp } from '../utils';
 import { APPLY, applicationInput, createCustomer, createProduct, productInput, CREATE_PRODUCT } from './fixtures';
 
@@ -52,11 +53,16 @@ describe('tokens', () => {
   });
 
   it('rejects expired and forged access tokens', async () => {
-    const past = Math.floor(Date.now() / 1000) - 60;
-    const expired = signJwt({ sub: 'x', roles: ['ADMIN'], iat: past - 900, exp: past }, app.config.auth.jwtSecret);
-    expect((await app.gql(ME, {}, expired)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
-    const forged = signJwt({ sub: 'x', roles: ['ADMIN'], iat: past, exp: past + 3600 }, 'not-the-secret');
-    expect((await app.gql(ME, {}, forged)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    const { accessToken } = await signUp();
+    const claims = decodeJwt(accessToken) as { sub: string; sid: string; ver: number; cid: string };
+    const subject = { sub: claims.sub, roles: ['CUSTOMER'], cid: claims.cid, sid: claims.sid, ver: claims.ver };
+    // The same subject and session, signed with the real key: valid now, refused once expired.
+    const fresh = await signAccessToken(subject, app.config.auth, 60);
+    expect((await app.gql(ME, {}, fresh.token)).data?.me.id).toBe(claims.sub);
+    const expired = await signAccessToken(subject, app.config.auth, 900, Math.floor(Date.now() / 1000) - 1000);
+    expect((await app.gql(ME, {}, expired.token)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    const forged = await signAccessToken({ ...subject, roles: ['ADMIN'] }, { ...app.config.auth, jwtSecret: 'not-the-secret-not-the-secret-not-the' }, 3600);
+    expect((await app.gql(ME, {}, forged.token)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   });
 
   it('rotates refresh tokens; reusing a spent one revokes the whole family', async () => {

@@ -50,7 +50,7 @@ export async function activeLoan(
   await ok(app, `mutation($l: ID!, $p: Decimal!, $r: Decimal!, $n: Int!) { sendOffer(loanId: $l, principal: $p, annualInterestRate: $r, numberOfRepayments: $n) { id } }`,
     { l: loanId, p: terms.principal, r: terms.rate, n: terms.repayments }, staff.officer.token);
   await ok(app, `mutation($l: ID!) { acceptOffer(loanId: $l, offerNumber: 1) { id } }`, { l: loanId }, token);
-  const approved = await ok(app, `mutation($l: ID!) { approveLoan(loanId: $l, level: "INTERNAL") { stage ${AGREEMENT} } }`, { l: loanId }, staff.officer2.token);
+  const approved = await ok(app, `mutation($l: ID!) { approveLoan(loanId: $l, level: INTERNAL) { stage ${AGREEMENT} } }`, { l: loanId }, staff.officer2.token);
   if (approved.stage !== 'AGREEMENT') throw new Error(`expected AGREEMENT, got ${approved.stage} (more approval levels?)`);
   await ok(app, `mutation($l: ID!, $h: String!) { signAgreement(loanId: $l, signerName: "Bo Rower", documentHash: $h) { id } }`,
     { l: loanId, h: approved.origination.agreement.documentHash }, token);

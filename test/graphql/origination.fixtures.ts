@@ -16,7 +16,7 @@ export const M = {
   decideKyc: `mutation($loanId: ID!, $approve: Boolean!, $reason: String) { decideKyc(loanId: $loanId, approve: $approve, reason: $reason) { ${LOAN_FIELDS} } }`,
   offer: `mutation($loanId: ID!, $principal: Decimal!, $rate: Decimal!, $n: Int!) { sendOffer(loanId: $loanId, principal: $principal, annualInterestRate: $rate, numberOfRepayments: $n) { ${LOAN_FIELDS} } }`,
   accept: `mutation($loanId: ID!, $offerNumber: Int!) { acceptOffer(loanId: $loanId, offerNumber: $offerNumber) { ${LOAN_FIELDS} } }`,
-  approve: `mutation($loanId: ID!, $level: String!) { approveLoan(loanId: $loanId, level: $level) { ${LOAN_FIELDS} } }`,
+  approve: `mutation($loanId: ID!, $level: ApprovalLevel!) { approveLoan(loanId: $loanId, level: $level) { ${LOAN_FIELDS} } }`,
   sign: `mutation($loanId: ID!, $name: String!, $hash: String!) { signAgreement(loanId: $loanId, signerName: $name, documentHash: $hash) { ${LOAN_FIELDS} } }`,
   activate: `mutation($loanId: ID!, $date: LocalDate!) { activateLoan(loanId: $loanId, disbursementDate: $date) { ${LOAN_FIELDS} transactions { type amount transactionDate } } }`,
   withdraw: `mutation($loanId: ID!, $reason: String) { withdrawApplication(loanId: $loanId, reason: $reason) { ${LOAN_FIELDS} } }`,
@@ -30,9 +30,9 @@ export interface Borrower {
   userId: string;
 }
 
-export async function borrower(app: TestApp): Promise<Borrower> {
+export async function borrower(app: TestApp, name: { firstName: string; lastName: string } = { firstName: 'Ada', lastName: 'Borrower' }): Promise<Borrower> {
   const email = `${unique('b')}@example.com`;
-  const res = await app.gql(`mutation($i: RegisterInput!) { register(input: $i) { accessToken user { id } } }`, { i: { firstName: 'Ada', lastName: 'Borrower', email, password: TEST_PASSWORD } }, null);
+  const res = await app.gql(`mutation($i: RegisterInput!) { register(input: $i) { accessToken user { id } } }`, { i: { ...name, email, password: TEST_PASSWORD } }, null);
   if (!res.data) throw new Error(JSON.stringify(res.errors));
   const token = res.data.register.accessToken;
   const customerId = (await app.orm.em.fork().findOneOrFail(Customer, { email })).id;

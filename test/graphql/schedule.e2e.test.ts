@@ -17,7 +17,7 @@ const PREVIEW = `query($terms: LoanScheduleTermsInput!) {
   }
 }`;
 
-const PRODUCT_PREVIEW = `query($productId: ID!, $terms: ScheduleTermsInput!) {
+const PRODUCT_PREVIEW = `query($productId: ID!, $terms: ProductScheduleTermsInput!) {
   loanProductSchedulePreview(productId: $productId, terms: $terms) { currencyCode installmentAmount totalInterest periods { dueDate totalDue } }
 }`;
 

@@ -5,12 +5,13 @@
  * Own database, like cob-worker-kill.test.ts, so the business date belongs to this file.
  */
 import type { ChildProcess } from 'node:child_process';
-import { defaultPayloadConverter } from '@temporalio/common';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { addDays } from '../../src/domain/dates';
 import { dropDatabase, openDatabase } from '../../src/database';
 import { cobSettings } from '../../src/services/cob-run.service';
 import { sql } from '../../src/services/sql';
+import { payloadCodecFor } from '../../src/temporal-codec';
 import type { closeOfBusinessWorkflow } from '../../src/workflows/cob.workflow';
 import { COB_WORKFLOW_TYPE, cobWorkflowId, type CobPartitionInput, type CobWorkflowInput } from '../../src/workflows/servicing-messages';
 import { startDevServer, stopDevServer } from '../../temporal/dev-server';
@@ -69,6 +70,12 @@ interface Run {
   continuedAs?: { runId: string; input: CobWorkflowInput };
 }
 
+/** A payload of the history as a value: opened with the platform's payload codec, then converted. */
+async function valueOf(payload: Payload): Promise<any> {
+  const [plain] = await payloadCodecFor(app.config.temporal).decode([payload]);
+  return defaultPayloadConverter.fromPayload(plain);
+}
+
 /** Follows the chain of runs of a workflow id from its first run, reading each run's history. */
 async function runChain(workflowId: string, firstRunId: string): Promise<Run[]> {
   const runs: Run[] = [];
@@ -78,15 +85,15 @@ async function runChain(workflowId: string, firstRunId: string): Promise<Run[]> 
     const run: Run = { runId, status: description.status.name, input: undefined as never, children: [], childStartFailures: 0 };
     for (const e of history.events ?? []) {
       if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED) {
-        run.input = defaultPayloadConverter.fromPayload(e.workflowExecutionStartedEventAttributes!.input!.payloads![0]);
+        run.input = await valueOf(e.workflowExecutionStartedEventAttributes!.input!.payloads![0]);
       } else if (e.eventType === EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED) {
         const a = e.startChildWorkflowExecutionInitiatedEventAttributes!;
-        run.children.push({ workflowId: a.workflowId!, input: defaultPayloadConverter.fromPayload(a.input!.payloads![0]) });
+        run.children.push({ workflowId: a.workflowId!, input: await valueOf(a.input!.payloads![0]) });
       } else if (e.eventType === EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED) {
         run.childStartFailures++;
       } else if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW) {
         const a = e.workflowExecutionContinuedAsNewEventAttributes!;
-        run.continuedAs = { runId: a.newExecutionRunId!, input: defaultPayloadConverter.fromPayload(a.input!.payloads![0]) };
+        run.continuedAs = { runId: a.newExecutionRunId!, input: await valueOf(a.input!.payloads![0]) };
       }
     }
     runs.push(run);

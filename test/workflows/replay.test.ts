@@ -6,7 +6,7 @@
  */
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type ReplayResult } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { loadRecordedHistories } from '../../temporal/histories';
+import { loadRecordedHistories, recordingDataConverter } from '../../temporal/histories';
 
 try {
   // The replay of the changed workflow below logs its (expected) nondeterminism error at WARN.
@@ -16,19 +16,47 @@ try {
 }
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 const histories = loadRecordedHistories();
-const bundle = () => ({ workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! } });
+// Histories recorded since the payload codec are sealed with the published recording key.
+const bundle = () => ({ workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! }, dataConverter: recordingDataConverter() });
 
-it('has a recorded history for each representative loan life', () => {
-  expect(histories.map((h) => h.name)).toEqual([
-    'happy-path-e-signature-to-activation', 'kyc-rejection', 'offer-expiry', 'signed-upload-to-activation', 'withdrawal',
+it('has a recorded history for each representative life: origination, servicing, closing and close of business', () => {
+  expect(histories.map((h) => [h.name, h.workflowType])).toEqual([
+    ['business-day-schedule', 'businessDayWorkflow'],
+    ['close-of-business-partition', 'cobPartitionWorkflow'],
+    ['close-of-business', 'closeOfBusinessWorkflow'],
+    ['closed-by-close-of-business', 'loanLifecycleWorkflow'],
+    ['happy-path-e-signature-to-activation', 'loanLifecycleWorkflow'],
+    ['kyc-rejection', 'loanLifecycleWorkflow'],
+    ['offer-expiry', 'loanLifecycleWorkflow'],
+    ['servicing-repayments-to-payoff', 'loanLifecycleWorkflow'],
+    ['signed-upload-to-activation', 'loanLifecycleWorkflow'],
+    ['withdrawal', 'loanLifecycleWorkflow'],
   ]);
   for (const h of histories) {
-    expect(h.workflowType).toBe('loanLifecycleWorkflow');
-    expect(h.workflowId).toMatch(/^loan-[0-9a-f-]{36}$/);
+    expect(h.workflowId).toMatch(h.workflowType === 'loanLifecycleWorkflow' ? /^loan-[0-9a-f-]{36}$/ : /^(cob-|record-histories-)/);
     // Each is a real, non-trivial history starting with the workflow's start event.
-    expect(h.history.events!.length).toBeGreaterThan(20);
+    expect(h.history.events!.length).toBeGreaterThan(h.workflowType === 'loanLifecycleWorkflow' ? 20 : 5);
     expect(String(h.history.events![0].eventType)).toMatch(/WORKFLOW_EXECUTION_STARTED|^1$/);
   }
+});
+
+/** The bytes of every payload in a history, as text. */
+function payloadTexts(node: unknown, out: string[] = []): string[] {
+  if (node && typeof node === 'object') {
+    const o = node as Record<string, unknown>;
+    if ('metadata' in o && o.data instanceof Uint8Array) out.push(Buffer.from(o.data).toString('utf8'));
+    for (const v of Object.values(o)) payloadTexts(v, out);
+  }
+  return out;
+}
+
+it('keeps personal data out of histories recorded since the payload codec: every payload is sealed', () => {
+  const signed = (name: string) => payloadTexts(histories.find((h) => h.name === name)!.history);
+  // Recorded before the codec: the signer's name is readable in the history (what the codec prevents).
+  expect(signed('happy-path-e-signature-to-activation').some((t) => t.includes('Rec Orded'))).toBe(true);
+  const sealed = signed('servicing-repayments-to-payoff');
+  expect(sealed.length).toBeGreaterThan(20);
+  expect(sealed.some((t) => t.includes('Rec Orded') || t.includes('signerName'))).toBe(false);
 });
 
 it('replays every recorded history against the current workflow code without nondeterminism', async () => {

@@ -53,24 +53,41 @@ function percentOf(amount: Decimal, percent: Decimal): Decimal {
   return amount.times(percent).div(100);
 }
 
-/** Adds fees: at disbursement (period 0) and per installment (flat or a percent of the installment). */
+/**
+ * Adds charges as Fineract's schedule shows them: DISBURSEMENT ones in period 0 (flat or a percent of the
+ * principal), INSTALLMENT_FEE ones on every installment (flat, or a percent of its principal, interest or
+ * both), SPECIFIED_DUE_DATE ones on the installment whose period (fromDate, dueDate] holds the date (the
+ * first period includes its fromDate; a date after the last due date joins the last installment).
+ * Penalties go to penaltyChargesDue. OVERDUE_INSTALLMENT charges are applied later by close of business.
+ */
 function applyCharges(t: Terms, result: EngineResult): ScheduleModel {
   let atDisbursement = ZERO;
   for (const c of t.charges) {
     if (c.chargeTimeType !== 'DISBURSEMENT') continue;
     atDisbursement = atDisbursement.plus(money(c.chargeCalculationType === 'FLAT' ? c.amount : percentOf(t.principal, c.amount), t));
   }
-  const periods: PeriodAmounts[] = result.periods.map((p) => {
+  const last = result.periods.length - 1;
+  const totalInterest = result.periods.reduce((acc, p) => acc.plus(p.interestDue), ZERO);
+  const periods: PeriodAmounts[] = result.periods.map((p, i) => {
     let fee = ZERO;
+    let penalty = ZERO;
     for (const c of t.charges) {
-      if (c.chargeTimeType !== 'INSTALLMENT_FEE') continue;
+      // An installment fee's percent is of that installment; a dated charge's of the loan (Fineract).
+      const [principal, interest] = c.chargeTimeType === 'INSTALLMENT_FEE' ? [p.principalDue, p.interestDue] : [t.principal, totalInterest];
       const base =
-        c.chargeCalculationType === 'PERCENT_OF_AMOUNT' ? p.principalDue
-        : c.chargeCalculationType === 'PERCENT_OF_INTEREST' ? p.interestDue
-        : p.principalDue.plus(p.interestDue);
-      fee = fee.plus(money(c.chargeCalculationType === 'FLAT' ? c.amount : percentOf(base, c.amount), t));
+        c.chargeCalculationType === 'PERCENT_OF_AMOUNT' ? principal
+        : c.chargeCalculationType === 'PERCENT_OF_INTEREST' ? interest
+        : principal.plus(interest);
+      let applies = c.chargeTimeType === 'INSTALLMENT_FEE';
+      if (c.chargeTimeType === 'SPECIFIED_DUE_DATE' && c.dueDate) {
+        applies = (i === 0 ? c.dueDate >= p.fromDate : c.dueDate > p.fromDate) && (c.dueDate <= p.dueDate || i === last);
+      }
+      if (!applies) continue;
+      const amount = money(c.chargeCalculationType === 'FLAT' ? c.amount : percentOf(base, c.amount), t);
+      if (c.penalty) penalty = penalty.plus(amount);
+      else fee = fee.plus(amount);
     }
-    return { ...p, feeChargesDue: fee };
+    return { ...p, feeChargesDue: fee, penaltyChargesDue: penalty };
   });
   return { ...result, periods, terms: t, feeChargesAtDisbursement: atDisbursement };
 }

@@ -1,5 +1,6 @@
 /** Repayment due dates and period lengths, as Fineract's DefaultScheduledDateGenerator computes them. */
 import { addDays, addMonths, daysBetween, daysInMonth, formatYmd, ymd, type LocalDate } from '../dates';
+import { adjustDueDate } from '../holidays';
 import { fromDouble } from './calc';
 import type { FrequencyType, Terms } from './terms';
 
@@ -40,7 +41,24 @@ export function dueDates(t: Terms): LocalDate[] {
     dates.push(next);
     last = next;
   }
-  return dates;
+  return t.calendar ? moveOffNonWorkingDays(t, dates) : dates;
+}
+
+/**
+ * Due dates on a holiday or non-working day move by the product's rule (Fineract adjusts each due date of
+ * the cumulative schedule this way; the next period is still chained from the regular date). A move that
+ * would reach the previous due date (or the disbursement) keeps the regular date.
+ */
+function moveOffNonWorkingDays(t: Terms, dates: LocalDate[]): LocalDate[] {
+  const out: LocalDate[] = [];
+  let previous = t.expectedDisbursementDate;
+  for (const d of dates) {
+    const moved = adjustDueDate(d, t.calendar!);
+    const next = moved > previous ? moved : d;
+    out.push(next);
+    previous = next;
+  }
+  return out;
 }
 
 /** Java's ChronoUnit.MONTHS.between: whole months, not counting a last partial month. */

@@ -6,7 +6,7 @@
 import { daysBetween, daysInMonth, daysInYear, ymd, type LocalDate } from '../dates';
 import { Decimal } from '../money';
 import { add12, div12, money, mul12, roundToMultiple, ZERO } from './calc';
-import { dueDates } from './periods';
+import { dueDates, subtractPeriod } from './periods';
 import type { Terms } from './terms';
 import type { EngineResult, PeriodAmounts } from './types';
 
@@ -45,6 +45,21 @@ export function rateFactor(t: Terms, from: LocalDate, to: LocalDate, cache?: Map
   const factor = mul12(rate, fraction);
   cache?.set(key, factor);
   return factor;
+}
+
+/**
+ * A first period shortened or lengthened by `repaymentsStartingFromDate`: Fineract's rate factor scaled by
+ * actualDaysInPeriod / calculatedDaysInPeriod, where the calculated period is the regular one ending on the
+ * first due date (LoanScheduleGeneratorTest: disbursed 2024-01-15, first due 2024-02-01 → 17/31 of January's
+ * factor). A year-crossing ACTUAL period already counts real days, so it is not scaled again.
+ */
+export function brokenPeriodFactor(t: Terms, from: LocalDate, due: LocalDate): Decimal {
+  const regularStart = subtractPeriod(due, t.repaymentFrequencyType, t.repaymentEvery);
+  if (regularStart === from) return rateFactor(t, from, due);
+  if (t.daysInYearType === 'ACTUAL' && ymd(due).y > ymd(from).y) return rateFactor(t, from, due);
+  const actual = daysBetween(from, due);
+  const calculated = daysBetween(regularStart, due);
+  return div12(mul12(rateFactor(t, from, due), actual), calculated);
 }
 
 /** EMI = balance × ∏(1 + rf) / fn, where fn folds 1 + fn × (1 + rf) over all periods but the first. */
@@ -90,7 +105,7 @@ export function progressiveSchedule(t: Terms): EngineResult {
   const dates = dueDates(t);
   const froms = [t.expectedDisbursementDate, ...dates.slice(0, -1)];
   const cache = new Map<string, Decimal>();
-  const factors = dates.map((due, i) => rateFactor(t, froms[i], due, cache));
+  const factors = dates.map((due, i) => (i === 0 && t.repaymentsStartingFromDate ? brokenPeriodFactor(t, froms[0], due) : rateFactor(t, froms[i], due, cache)));
   const emi = emiFor(t, t.principal, factors);
   const first = amortize(t, dates, factors, emi);
 

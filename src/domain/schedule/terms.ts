@@ -5,6 +5,7 @@
 import { isLocalDate, type LocalDate } from '../dates';
 import { ValidationError } from '../errors';
 import { currencyDigits, Decimal, isCurrencyCode, parseDecimal } from '../money';
+import { REPAYMENT_RESCHEDULE_TYPES, validateCalendar, type ScheduleCalendar } from '../holidays';
 
 export const FREQUENCY_TYPES = ['DAYS', 'WEEKS', 'MONTHS'] as const;
 export const AMORTIZATION_TYPES = ['EQUAL_INSTALLMENTS', 'EQUAL_PRINCIPAL'] as const;
@@ -13,7 +14,8 @@ export const INTEREST_CALCULATION_PERIOD_TYPES = ['DAILY', 'SAME_AS_REPAYMENT_PE
 export const DAYS_IN_YEAR_TYPES = ['ACTUAL', 'DAYS_360', 'DAYS_364', 'DAYS_365'] as const;
 export const DAYS_IN_MONTH_TYPES = ['ACTUAL', 'DAYS_30'] as const;
 export const LOAN_SCHEDULE_TYPES = ['CUMULATIVE', 'PROGRESSIVE'] as const;
-export const CHARGE_TIME_TYPES = ['DISBURSEMENT', 'INSTALLMENT_FEE'] as const;
+/** Fineract's ChargeTimeType values for loans (OVERDUE_INSTALLMENT charges are applied by close of business, not the schedule). */
+export const CHARGE_TIME_TYPES = ['DISBURSEMENT', 'SPECIFIED_DUE_DATE', 'INSTALLMENT_FEE', 'OVERDUE_INSTALLMENT'] as const;
 export const CHARGE_CALCULATION_TYPES = ['FLAT', 'PERCENT_OF_AMOUNT', 'PERCENT_OF_INTEREST', 'PERCENT_OF_AMOUNT_AND_INTEREST'] as const;
 
 export type FrequencyType = (typeof FREQUENCY_TYPES)[number];
@@ -26,13 +28,20 @@ export type LoanScheduleType = (typeof LOAN_SCHEDULE_TYPES)[number];
 export type ChargeTimeType = (typeof CHARGE_TIME_TYPES)[number];
 export type ChargeCalculationType = (typeof CHARGE_CALCULATION_TYPES)[number];
 
-/** A fee on the loan: once at disbursement, or on every installment. */
+/** A charge on the loan: at disbursement, on a date, on every installment (or when one is overdue). */
 export interface ChargeTerms {
   name?: string | null;
   /** FLAT: an amount; PERCENT_*: a percentage (e.g. "1.5"). */
   amount: string;
   chargeTimeType: ChargeTimeType;
   chargeCalculationType: ChargeCalculationType;
+  /** A penalty (penaltyChargesDue, penalty income) rather than a fee. */
+  penalty?: boolean | null;
+  /** SPECIFIED_DUE_DATE: the date it falls due (it joins the installment whose period holds the date). */
+  dueDate?: LocalDate | null;
+  /** OVERDUE_INSTALLMENT: days after the due date before it is charged; then every feeInterval days (null: once). */
+  graceDays?: number | null;
+  feeInterval?: number | null;
 }
 
 /** The public contract of `generateSchedule` (field names as in Apache Fineract). */
@@ -65,6 +74,8 @@ export interface LoanTerms {
   loanScheduleType?: LoanScheduleType | null;
   allowPartialPeriodInterestCalculation?: boolean | null;
   charges?: ChargeTerms[] | null;
+  /** Non-working days and the rule for a due date on one (moved at schedule generation); null: none. */
+  calendar?: ScheduleCalendar | null;
 }
 
 /** Terms after validation, with defaults applied and money parsed. */
@@ -90,7 +101,8 @@ export interface Terms {
   installmentAmountInMultiplesOf: number | null;
   loanScheduleType: LoanScheduleType;
   allowPartialPeriodInterestCalculation: boolean;
-  charges: { name: string; amount: Decimal; chargeTimeType: ChargeTimeType; chargeCalculationType: ChargeCalculationType }[];
+  charges: { name: string; amount: Decimal; chargeTimeType: ChargeTimeType; chargeCalculationType: ChargeCalculationType; penalty: boolean; dueDate: LocalDate | null }[];
+  calendar: ScheduleCalendar | null;
 }
 
 const MAX_AMOUNT = new Decimal('1e15');
@@ -185,13 +197,32 @@ export function validateTerms(input: LoanTerms): Terms {
     if (amount.lt(0)) throw new ValidationError(`${field}.amount`, 'must not be negative');
     const chargeCalculationType = oneOf(`${field}.chargeCalculationType`, c.chargeCalculationType, CHARGE_CALCULATION_TYPES);
     if (chargeCalculationType !== 'FLAT' && amount.gt(100)) throw new ValidationError(`${field}.amount`, 'a percentage must be at most 100');
+    const chargeTimeType = oneOf(`${field}.chargeTimeType`, c.chargeTimeType, CHARGE_TIME_TYPES);
+    let dueDate: LocalDate | null = null;
+    if (chargeTimeType === 'SPECIFIED_DUE_DATE') {
+      if (!isLocalDate(c.dueDate)) throw new ValidationError(`${field}.dueDate`, 'a SPECIFIED_DUE_DATE charge needs a dueDate YYYY-MM-DD');
+      if (c.dueDate < input.expectedDisbursementDate) throw new ValidationError(`${field}.dueDate`, 'must not be before expectedDisbursementDate');
+      dueDate = c.dueDate;
+    }
+    if (chargeTimeType === 'DISBURSEMENT' && (chargeCalculationType === 'PERCENT_OF_INTEREST' || chargeCalculationType === 'PERCENT_OF_AMOUNT_AND_INTEREST')) {
+      throw new ValidationError(`${field}.chargeCalculationType`, 'a DISBURSEMENT charge is FLAT or PERCENT_OF_AMOUNT');
+    }
+    if (c.penalty != null && typeof c.penalty !== 'boolean') throw new ValidationError(`${field}.penalty`, 'must be true or false');
     return {
       name: typeof c.name === 'string' && c.name ? c.name : `charge ${i + 1}`,
       amount,
-      chargeTimeType: oneOf(`${field}.chargeTimeType`, c.chargeTimeType, CHARGE_TIME_TYPES),
+      chargeTimeType,
       chargeCalculationType,
+      penalty: c.penalty ?? false,
+      dueDate,
     };
   });
+
+  let calendar: ScheduleCalendar | null = null;
+  if (input.calendar) {
+    const rescheduleType = oneOf('repaymentRescheduleType', input.calendar.rescheduleType, REPAYMENT_RESCHEDULE_TYPES);
+    if (rescheduleType !== 'SAME_DAY') calendar = { ...validateCalendar(input.calendar), rescheduleType };
+  }
 
   return {
     principal,
@@ -216,5 +247,6 @@ export function validateTerms(input: LoanTerms): Terms {
     loanScheduleType,
     allowPartialPeriodInterestCalculation: input.allowPartialPeriodInterestCalculation ?? false,
     charges,
+    calendar,
   };
 }

@@ -19,13 +19,19 @@ export class CobResolver {
   }
 
   @Authorized('ADMIN')
-  @Mutation(() => BusinessDateChangeType, { description: 'Moves the business date forward (default: one day) and, with runCob, closes the days passed.' })
+  @Mutation(() => BusinessDateChangeType, {
+    description:
+      'Moves the business date forward (default: one day) and, with runCob, closes the days passed. Pass expectedBusinessDate to make it a compare-and-set that is safe to resend: ' +
+      'a retry finds the date already moved and changes nothing; a date moved by someone else is CONFLICT.',
+  })
   advanceBusinessDate(
     @Ctx() ctx: GraphQLContext,
     @Arg('to', () => LocalDateScalar, { nullable: true }) to?: string | null,
     @Arg('runCob', () => Boolean, { defaultValue: true }) runCob = true,
+    @Arg('expectedBusinessDate', () => LocalDateScalar, { nullable: true, description: 'The business date the caller saw; the change applies only if it is still that date.' })
+    expectedBusinessDate?: string | null,
   ) {
-    return advanceBusinessDate(ctx, to, runCob);
+    return advanceBusinessDate(ctx, to, runCob, expectedBusinessDate);
   }
 
   @Authorized('ADMIN')

@@ -1,6 +1,8 @@
 import { registerEnumType } from 'type-graphql';
 import { REPAYMENT_FREQUENCY_TYPES } from '../../domain/loan-application';
 import { LOAN_STAGES, LOAN_STATUSES } from '../../domain/loan-lifecycle';
+import { REPAYMENT_RESCHEDULE_TYPES, WEEKDAYS } from '../../domain/holidays';
+import { APPROVAL_LEVELS } from '../../domain/origination';
 
 /** GraphQL enums generated from the domain's string-literal lists, so the two never disagree. */
 export function asEnum<T extends string>(values: readonly T[]): { [K in T]: K } {
@@ -10,6 +12,16 @@ export function asEnum<T extends string>(values: readonly T[]): { [K in T]: K } 
 export const LoanStageEnum = asEnum(LOAN_STAGES);
 export const LoanStatusEnum = asEnum(LOAN_STATUSES);
 export const RepaymentFrequencyTypeEnum = asEnum(REPAYMENT_FREQUENCY_TYPES);
+export const RepaymentRescheduleTypeEnum = asEnum(REPAYMENT_RESCHEDULE_TYPES);
+export const WeekdayEnum = asEnum(WEEKDAYS);
+export const ApprovalLevelEnum = asEnum(APPROVAL_LEVELS);
+
+registerEnumType(RepaymentRescheduleTypeEnum, {
+  name: 'RepaymentRescheduleType',
+  description: "What a due date on a holiday or non-working day becomes (Fineract's RepaymentRescheduleType).",
+});
+registerEnumType(WeekdayEnum, { name: 'Weekday' });
+registerEnumType(ApprovalLevelEnum, { name: 'ApprovalLevel', description: 'INTERNAL (LOAN_OFFICER), MANAGEMENT (MANAGER), CREDIT_COMMITTEE.' });
 
 registerEnumType(LoanStageEnum, {
   name: 'LoanStage',

@@ -1,8 +1,9 @@
-import { IsOptional, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import type { LoanStage, LoanStatus } from '../../domain/loan-lifecycle';
 import { LoanStageEnum, LoanStatusEnum } from '../common/enums';
-import { DecimalScalar } from '../scalars';
+import { DecimalScalar, LocalDateScalar } from '../scalars';
+import { LoanSettingOverridesInput } from '../products/loan-product.inputs';
 
 @InputType()
 export class ApplyForLoanInput {
@@ -31,6 +32,14 @@ export class ApplyForLoanInput {
   @IsOptional()
   @MaxLength(500)
   purpose?: string | null;
+
+  @Field(() => LocalDateScalar, { nullable: true, description: 'First repayment date, after the business date (a broken first period, as Fineract computes it).' })
+  repaymentsStartingFromDate?: string | null;
+
+  @Field(() => LoanSettingOverridesInput, { nullable: true, description: "Settings this loan sets differently from its product (only those the product's allowAttributeOverrides allow)." })
+  @IsOptional()
+  @ValidateNested()
+  overrides?: LoanSettingOverridesInput | null;
 }
 
 @InputType()

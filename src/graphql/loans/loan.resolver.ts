@@ -1,8 +1,11 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Loan, type Customer, type LoanEvent, type LoanProduct } from '../../entities';
-import { applyForLoan, getLoan, listLoans, loanTimeline } from '../../services/loan.service';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Loan, type Customer, type LoanProduct } from '../../entities';
+import { applyForLoan, getLoan, listLoans } from '../../services/loan.service';
+import type { LoanEventRow } from '../../services/loan-read.service';
 import { encodeCursor } from '../../services/pagination';
 import type { GraphQLContext } from '../context';
+import { selectsField } from '../selection';
 import { CustomerType } from '../customers/customer.type';
 import { LoanProductType } from '../products/loan-product.type';
 import { ApplyForLoanInput, LoanFilter } from './loan.inputs';
@@ -21,9 +24,14 @@ export class LoanResolver {
 
   @Authorized()
   @Query(() => LoanType, { nullable: true, description: "A loan by id, or null if there is none. FORBIDDEN for another customer's loan." })
-  async loan(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Loan | null> {
+  async loan(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<Loan | null> {
     try {
-      return await getLoan(ctx, id);
+      // A selected customer / product comes in the loan's own statement; the loaders then have them.
+      const populate = (['customer', 'product'] as const).filter((f) => selectsField(info, f));
+      const loan = await getLoan(ctx, id, 'id', populate);
+      if (loan.customer.isInitialized()) ctx.loaders.customer.prime(loan.customer.id, loan.customer.unwrap());
+      if (loan.product.isInitialized()) ctx.loaders.loanProduct.prime(loan.product.id, loan.product.unwrap());
+      return loan;
     } catch (err) {
       if ((err as { code?: string }).code === 'NOT_FOUND') return null;
       throw err;
@@ -37,11 +45,12 @@ export class LoanResolver {
   })
   async loans(
     @Ctx() ctx: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('filter', () => LoanFilter, { nullable: true }) filter?: LoanFilter | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<LoanConnection> {
-    const page = await listLoans(ctx, filter ?? {}, first, after);
+    const page = await listLoans(ctx, filter ?? {}, first, after, selectsField(info, 'totalCount'));
     const edges = page.items.map((loan) => ({ cursor: encodeCursor(loan), node: loan as unknown as LoanType }));
     return {
       edges,
@@ -76,7 +85,7 @@ export class LoanResolver {
   }
 
   @FieldResolver(() => [LoanTimelineEntryType], { description: 'Everything that happened to the loan, oldest first.' })
-  timeline(@Root() loan: Loan, @Ctx() ctx: GraphQLContext): Promise<LoanEvent[]> {
-    return loanTimeline(ctx, loan.id);
+  timeline(@Root() loan: Loan, @Ctx() ctx: GraphQLContext): Promise<LoanEventRow[]> {
+    return ctx.loaders.timeline.load(loan.id);
   }
 }

@@ -2,15 +2,17 @@ import { JSONObjectResolver } from 'graphql-scalars';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { LOAN_ACTIONS, pendingApprovals, type ApprovalLevel, type KycChecklistItem, type Offer } from '../../domain/origination';
 import { Loan } from '../../entities';
-import { loanInstallments, loanTransactions } from '../../services/loan-account.service';
 import { performLoanAction } from '../../services/origination.service';
 import { currentRuleSet, saveRuleSet } from '../../services/risk.service';
-import { deleteDocument, listDocuments, listLoanDocuments } from '../../services/document.service';
+import { canAccessCustomer, forbidden } from '../../services/authorization';
+import { deleteDocument, listDocuments } from '../../services/document.service';
 import { KYC_QUEUE_ROLES, kycQueue } from '../../services/kyc-queue.service';
+import { statementUrl } from '../../services/statement.service';
 import { encodeCursor } from '../../services/pagination';
 import type { GraphQLContext } from '../context';
 import { LoanConnection, LoanType } from '../loans/loan.type';
 import { DecimalScalar, LocalDateScalar } from '../scalars';
+import { ApprovalLevelEnum } from '../common/enums';
 import { DocumentType, InstallmentType, OriginationType, RiskRuleSetType, TransactionType } from './origination.type';
 import { KycChecklistItemInput, KycQueueFilter } from './origination.inputs';
 
@@ -60,8 +62,11 @@ export class OriginationResolver {
     @Arg('numberOfRepayments', () => Int) numberOfRepayments: number,
     @Ctx() ctx: GraphQLContext,
     @Arg('clientMutationId', () => String, { nullable: true }) id?: string | null,
+    @Arg('repaymentsStartingFromDate', () => LocalDateScalar, { nullable: true, description: "First repayment date (after the business date); absent: the application's." })
+    repaymentsStartingFromDate?: string | null,
   ) {
-    return performLoanAction(ctx, loanId, 'sendOffer', { principal, annualInterestRate, numberOfRepayments }, id);
+    const payload = { principal, annualInterestRate, numberOfRepayments, ...(repaymentsStartingFromDate !== undefined ? { repaymentsStartingFromDate } : {}) };
+    return performLoanAction(ctx, loanId, 'sendOffer', payload, id);
   }
 
   @Authorized(...roles('acceptOffer'))
@@ -78,13 +83,13 @@ export class OriginationResolver {
 
   @Authorized(...roles('approveLoan'))
   @Mutation(() => LoanType, { description: 'Approves one level (INTERNAL by LOAN_OFFICER, MANAGEMENT by MANAGER, CREDIT_COMMITTEE). Four-eyes: never your own application, never two levels.' })
-  approveLoan(@Arg('loanId', () => ID) loanId: string, @Arg('level') level: string, @Ctx() ctx: GraphQLContext, @Arg('clientMutationId', () => String, { nullable: true }) id?: string | null) {
+  approveLoan(@Arg('loanId', () => ID) loanId: string, @Arg('level', () => ApprovalLevelEnum) level: ApprovalLevel, @Ctx() ctx: GraphQLContext, @Arg('clientMutationId', () => String, { nullable: true }) id?: string | null) {
     return performLoanAction(ctx, loanId, 'approveLoan', { level: level as ApprovalLevel }, id);
   }
 
   @Authorized(...roles('rejectLoan'))
   @Mutation(() => LoanType, { description: 'Rejects at the pending level, with a reason → REJECTED.' })
-  rejectLoan(@Arg('loanId', () => ID) loanId: string, @Arg('level') level: string, @Arg('reason') reason: string, @Ctx() ctx: GraphQLContext, @Arg('clientMutationId', () => String, { nullable: true }) id?: string | null) {
+  rejectLoan(@Arg('loanId', () => ID) loanId: string, @Arg('level', () => ApprovalLevelEnum) level: ApprovalLevel, @Arg('reason') reason: string, @Ctx() ctx: GraphQLContext, @Arg('clientMutationId', () => String, { nullable: true }) id?: string | null) {
     return performLoanAction(ctx, loanId, 'rejectLoan', { level: level as ApprovalLevel, reason }, id);
   }
 
@@ -155,7 +160,7 @@ export class OriginationResolver {
 
   @Authorized('ADMIN')
   @Mutation(() => RiskRuleSetType, { description: 'Saves a new version of the risk rules (validated; older versions are kept).' })
-  saveRiskRuleSet(@Arg('rules', () => JSONObjectResolver) rules: Record<string, unknown>, @Ctx() ctx: GraphQLContext) {
+  saveRiskRuleSet(@Arg('rules', () => JSONObjectResolver, { validate: false }) rules: Record<string, unknown>, @Ctx() ctx: GraphQLContext) {
     return saveRuleSet(ctx, rules);
   }
 
@@ -179,16 +184,25 @@ export class OriginationResolver {
 
   @FieldResolver(() => [InstallmentType], { description: 'The persisted repayment schedule (from activation).' })
   installments(@Root() loan: Loan, @Ctx() ctx: GraphQLContext) {
-    return loanInstallments(ctx.em, loan.id);
+    return ctx.loaders.installments.load(loan.id);
   }
 
   @FieldResolver(() => [TransactionType])
   transactions(@Root() loan: Loan, @Ctx() ctx: GraphQLContext) {
-    return loanTransactions(ctx.em, loan.id);
+    return ctx.loaders.transactions.load(loan.id);
   }
 
   @FieldResolver(() => [DocumentType])
   documents(@Root() loan: Loan, @Ctx() ctx: GraphQLContext) {
-    return listLoanDocuments(ctx, loan.id);
+    // As listLoanDocuments, batched: the loan itself was read by the query that returned it.
+    if (!canAccessCustomer(ctx.actor, loan.customer.id)) throw forbidden();
+    return ctx.loaders.documents.load(loan.id);
+  }
+
+  @FieldResolver(() => String, {
+    description: 'GET this path (same Bearer token) for the account statement as of the business date: a PDF with balances, the repayment schedule with what was paid, and every transaction. Rendered on request; the borrower and staff may download it.',
+  })
+  statementUrl(@Root() loan: Loan) {
+    return statementUrl(loan.id);
   }
 }

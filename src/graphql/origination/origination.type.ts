@@ -57,6 +57,9 @@ export class OfferType {
 
   @Field(() => DateTimeScalar)
   expiresAt!: Date;
+
+  @Field(() => LocalDateScalar, { nullable: true, description: "The first repayment date this offer sets (null: the application's, or a regular first period)." })
+  repaymentsStartingFromDate?: string | null;
 }
 
 @ObjectType('LoanApproval')

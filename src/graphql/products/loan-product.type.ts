@@ -1,11 +1,31 @@
+import { JSONObjectResolver } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import type { RepaymentFrequencyType } from '../../domain/loan-application';
 import type { Decimal } from '../../domain/money';
 import { RepaymentFrequencyTypeEnum } from '../common/enums';
 import { DateTimeScalar, DecimalScalar } from '../scalars';
+import { ScheduleSettingsFields } from './schedule-settings.fields';
 
-@ObjectType('LoanProduct', { description: 'A loan product: the limits every application for it must respect.' })
-export class LoanProductType {
+@ObjectType('AllowAttributeOverrides', { description: "Settings a loan may set differently (Fineract's allowAttributeOverrides)." })
+export class AllowAttributeOverridesType {
+  @Field()
+  amortizationType!: boolean;
+
+  @Field()
+  interestType!: boolean;
+
+  @Field()
+  interestCalculationPeriodType!: boolean;
+
+  @Field()
+  repaymentEvery!: boolean;
+
+  @Field()
+  graceOnPrincipalAndInterestPayment!: boolean;
+}
+
+@ObjectType('LoanProduct', { description: 'A loan product: the limits every application for it must respect, its schedule settings (Fineract names) and default charges.' })
+export class LoanProductType extends ScheduleSettingsFields {
   @Field(() => ID)
   id!: string;
 
@@ -45,6 +65,12 @@ export class LoanProductType {
   @Field(() => RepaymentFrequencyTypeEnum)
   repaymentFrequencyType!: RepaymentFrequencyType;
 
+  @Field(() => Int, { description: 'Current settings version; a loan records the version it was offered under.' })
+  settingsVersion!: number;
+
+  @Field(() => Int, { description: 'Optimistic-lock version (expectedVersion of updateLoanProduct).' })
+  version!: number;
+
   @Field({ description: 'CASH or ACCRUAL_PERIODIC (set with configureProductServicing).' })
   accountingRule!: string;
 
@@ -59,6 +85,27 @@ export class LoanProductType {
 
   @Field(() => Int, { description: 'Days after the due date before the penalty is charged.' })
   penaltyGraceDays!: number;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+}
+
+@ObjectType('LoanProductSettingsVersion', { description: "One version of a product's schedule settings and default charges." })
+export class LoanProductSettingsVersionType {
+  @Field(() => Int)
+  version!: number;
+
+  @Field(() => JSONObjectResolver, { description: 'The settings (Fineract field names).' })
+  settings!: Record<string, unknown>;
+
+  @Field(() => JSONObjectResolver, { nullable: true })
+  allowAttributeOverrides?: Record<string, unknown> | null;
+
+  @Field(() => [JSONObjectResolver], { description: 'The default charges as the schedule takes them.' })
+  charges!: Record<string, unknown>[];
+
+  @Field()
+  createdBy!: string;
 
   @Field(() => DateTimeScalar)
   createdAt!: Date;

@@ -42,9 +42,8 @@ export class ChargeInput {
   chargeCalculationType!: ChargeCalculationType;
 }
 
-/** Terms that every preview needs, with Fineract's field names. */
-@InputType()
-export class ScheduleTermsInput {
+@InputType({ description: 'The loan-level terms of a loan under a product; everything else comes from the product.' })
+export class ProductScheduleTermsInput {
   @Field(() => DecimalScalar)
   principal!: string;
 
@@ -56,6 +55,16 @@ export class ScheduleTermsInput {
   @Max(1200)
   numberOfRepayments!: number;
 
+  @Field(() => LocalDateScalar)
+  expectedDisbursementDate!: string;
+
+  @Field(() => LocalDateScalar, { nullable: true, description: 'First repayment date (a broken first period, as Fineract computes it).' })
+  repaymentsStartingFromDate?: string | null;
+}
+
+/** Terms that every preview needs, with Fineract's field names: the loan-level ones and the product's settings. */
+@InputType()
+export class ScheduleTermsInput extends ProductScheduleTermsInput {
   @Field(() => AmortizationTypeEnum, { defaultValue: 'EQUAL_INSTALLMENTS' })
   amortizationType!: AmortizationType;
 
@@ -70,12 +79,6 @@ export class ScheduleTermsInput {
 
   @Field(() => DaysInMonthTypeEnum, { defaultValue: 'ACTUAL' })
   daysInMonthType!: DaysInMonthType;
-
-  @Field(() => LocalDateScalar)
-  expectedDisbursementDate!: string;
-
-  @Field(() => LocalDateScalar, { nullable: true })
-  repaymentsStartingFromDate?: string | null;
 
   @Field(() => Int, { nullable: true })
   graceOnPrincipalPayment?: number | null;

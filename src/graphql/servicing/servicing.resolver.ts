@@ -1,10 +1,9 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { totalOutstanding } from '../../domain/installments';
 import { Loan } from '../../entities';
-import { currentBusinessDate } from '../../services/business-date.service';
 import { createGlAccount, glAccountStatement, listGlAccounts, trialBalance } from '../../services/ledger.service';
-import { loanInstallments } from '../../services/loan-account.service';
-import { payoffQuoteFor, performServicing } from '../../services/loan-servicing.service';
+import { payoffQuoteOf, requirePayoffQuotable } from '../../services/loan-read.service';
+import { performServicing } from '../../services/loan-servicing.service';
 import { configureProductServicing } from '../../services/product-servicing.service';
 import { loanBalances } from '../../services/servicing.service';
 import type { GraphQLContext } from '../context';
@@ -103,9 +102,10 @@ export class ServicingResolver {
 
   @FieldResolver(() => LoanBalancesType, { nullable: true, description: 'Outstanding amounts now (null before activation).' })
   async balances(@Root() loan: Loan, @Ctx() ctx: GraphQLContext) {
-    const rows = await loanInstallments(ctx.em, loan.id);
+    // The rows `installments` loads too (one statement for every loan of the request).
+    const rows = await ctx.loaders.installments.load(loan.id);
     if (rows.length === 0) return null;
-    const asOf = await currentBusinessDate(ctx.em);
+    const asOf = await ctx.loaders.businessDate();
     const b = loanBalances(rows, asOf);
     return {
       asOf, ...b, creditBalance: loan.creditBalance,
@@ -116,8 +116,14 @@ export class ServicingResolver {
   }
 
   @FieldResolver(() => PayoffQuoteType, { description: 'What pays the loan off on a date (default: the business date). Active loans only.' })
-  payoffQuote(@Root() loan: Loan, @Ctx() ctx: GraphQLContext, @Arg('date', () => LocalDateScalar, { nullable: true }) date?: string | null) {
-    return payoffQuoteFor(ctx, loan.id, date);
+  async payoffQuote(@Root() loan: Loan, @Ctx() ctx: GraphQLContext, @Arg('date', () => LocalDateScalar, { nullable: true }) date?: string | null) {
+    // The loan was read (and its access checked) by the query that returned it.
+    requirePayoffQuotable(loan);
+    const [product, rows, businessDate] = await Promise.all([
+      ctx.loaders.loanProduct.load(loan.product.id), ctx.loaders.installments.load(loan.id), date ? Promise.resolve('') : ctx.loaders.businessDate(),
+    ]);
+    if (!product) throw new Error(`Loan ${loan.id} has no product ${loan.product.id}`);
+    return payoffQuoteOf(loan, product, rows, businessDate, date);
   }
 
   @Authorized('ADMIN', 'MANAGER', 'RISK_MANAGER', 'LOAN_OFFICER')

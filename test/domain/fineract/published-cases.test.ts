@@ -5,8 +5,8 @@
  * Amounts are compared as decimals (Fineract prints "278.0" for 278.00). ALGORITHM-NOTES.md beside
  * this file records how Fineract computes each part, with source paths.
  *
- * Not included: LoanScheduleGeneratorTest's mid-period disbursement case, whose first repayment period
- * starts before the disbursement (a calculator-internal set-up no loan's terms can express).
+ * LoanScheduleGeneratorTest's mid-period disbursement case is expressed as a first repayment date
+ * (`repaymentsStartingFromDate`) and checked in first-repayment-date.test.ts.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,0 +1,124 @@
+import type { EntityDictionary, EntityManager, EntityName } from '@mikro-orm/postgresql';
+import { payoffQuote, type PayoffQuote } from '../domain/accrual';
+import { requireLocalDate } from '../domain/dates';
+import { InvalidStageError } from '../domain/errors';
+import { Document, LoanEvent, LoanInstallment, LoanTransaction, type Loan, type LoanProduct } from '../entities';
+import { DecimalType } from '../entities/decimal.type';
+import { BUSINESS_DATE } from './business-date.service';
+import { documentView, type DocumentView } from './document.service';
+import { toDomainInstallment } from './servicing.service';
+import { sql } from './sql';
+
+/**
+ * The read path (GraphQL field resolvers through request-scoped DataLoaders, src/graphql/loaders.ts):
+ * the rows of many loans in ONE statement each, as plain objects rather than managed entities. Reads
+ * never change these rows, so they skip MikroORM's identity map, change-set snapshots and reference
+ * wiring, which were most of the CPU of a loan read (see the README's read-path profile). Property
+ * names and types are the entity's: money is Decimal (DecimalType), dates are strings, timestamps Date.
+ */
+
+/** An entity's row as a plain object: its properties, a many-to-one as the referenced id. */
+export type Plain<T, R extends keyof T> = Omit<T, R> & { [K in R]: string };
+export type InstallmentRow = Plain<LoanInstallment, 'loan'>;
+export type TransactionRow = Plain<LoanTransaction, 'loan'>;
+export type LoanEventRow = Plain<LoanEvent, 'loan'>;
+
+interface PgClient { query(text: string, values: unknown[]): Promise<{ rows: Record<string, unknown>[] }> }
+interface KnexClient { acquireConnection(): Promise<PgClient>; releaseConnection(c: PgClient): Promise<void> }
+
+/**
+ * One SQL statement on a pooled connection of the EntityManager's own pool, straight through `pg`:
+ * no QueryBuilder, no knex compilation, no entity hydration (each of which cost more CPU per statement
+ * than PostgreSQL's answer). Inside a transaction of `em` it runs on that transaction's connection.
+ */
+export async function rawRows(em: EntityManager, text: string, values: unknown[]): Promise<Record<string, unknown>[]> {
+  // In a transaction: through it (sql() binds `?` placeholders and array parameters for knex).
+  if (em.getTransactionContext()) return sql(em, text.replace(/\$\d+/g, '?'), values);
+  const client = (em.getKnex() as unknown as { client: KnexClient }).client;
+  const conn = await client.acquireConnection();
+  try {
+    return (await conn.query(text, values)).rows;
+  } finally {
+    await client.releaseConnection(conn);
+  }
+}
+
+const decimalProps = new Map<string, string[]>();
+
+/** Rows of `entity`'s table as its properties (MikroORM's result mapper: names, dates, booleans), Decimal columns as Decimal. */
+async function plainRows<T extends object>(em: EntityManager, entity: EntityName<T>, text: string, values: unknown[]): Promise<T[]> {
+  const meta = em.getMetadata().get<T>((entity as { name: string }).name);
+  let decimals = decimalProps.get(meta.className);
+  if (!decimals) {
+    decimals = meta.props.filter((p) => p.customType instanceof DecimalType).map((p) => p.name as string);
+    decimalProps.set(meta.className, decimals);
+  }
+  const comparator = em.getComparator();
+  const convert = new DecimalType();
+  return (await rawRows(em, text, values)).map((raw) => {
+    const row = comparator.mapResult<T>(meta.className, raw as EntityDictionary<T>) as Record<string, unknown>;
+    for (const name of decimals) {
+      const v = row[name] as string | null | undefined;
+      if (v !== undefined) row[name] = convert.convertToJSValue(v);
+    }
+    return row as T;
+  });
+}
+
+/** Groups rows by their loan, in the order of `loanIds` (a loan without rows gets []). */
+function byLoan<R extends { loan: string }>(loanIds: readonly string[], rows: R[]): R[][] {
+  const groups = new Map<string, R[]>(loanIds.map((id) => [id, []]));
+  for (const r of rows) groups.get(r.loan)?.push(r);
+  return loanIds.map((id) => groups.get(id)!);
+}
+
+export async function installmentsOfLoans(em: EntityManager, loanIds: readonly string[]): Promise<InstallmentRow[][]> {
+  const rows = await plainRows<LoanInstallment>(em, LoanInstallment,
+    'select * from loan_installment where loan_id = any($1::uuid[]) order by loan_id, installment_number', [loanIds]);
+  return byLoan(loanIds, rows as unknown as InstallmentRow[]);
+}
+
+export async function transactionsOfLoans(em: EntityManager, loanIds: readonly string[]): Promise<TransactionRow[][]> {
+  const rows = await plainRows<LoanTransaction>(em, LoanTransaction,
+    'select * from loan_transaction where loan_id = any($1::uuid[]) order by loan_id, transaction_date, id', [loanIds]);
+  return byLoan(loanIds, rows as unknown as TransactionRow[]);
+}
+
+export async function timelinesOfLoans(em: EntityManager, loanIds: readonly string[]): Promise<LoanEventRow[][]> {
+  const rows = await plainRows<LoanEvent>(em, LoanEvent,
+    'select * from loan_event where loan_id = any($1::uuid[]) order by loan_id, occurred_at, id', [loanIds]);
+  return byLoan(loanIds, rows as unknown as LoanEventRow[]);
+}
+
+/** The loans' documents that are not deleted, oldest first (as listLoanDocuments). */
+export async function documentsOfLoans(em: EntityManager, loanIds: readonly string[]): Promise<DocumentView[][]> {
+  const rows = await plainRows<Document>(em, Document,
+    'select * from document where loan_id = any($1::uuid[]) and deleted_at is null order by loan_id, created_at, id', [loanIds]);
+  const views = (rows as unknown as (Omit<Document, 'loan' | 'customer'> & { loan: string; customer: string })[]).map((d) => ({
+    loan: d.loan,
+    view: documentView({ ...d, loan: { id: d.loan }, customer: { id: d.customer } } as unknown as Document),
+  }));
+  return byLoan(loanIds, views).map((g) => g.map((v) => v.view));
+}
+
+/** The business date (as business-date.service's currentBusinessDate, one statement through rawRows). */
+export async function businessDateOf(em: EntityManager): Promise<string> {
+  const [row] = await rawRows(em, 'select date::text as date from business_date where name = $1', [BUSINESS_DATE]);
+  if (!row) throw new Error('business_date has no BUSINESS_DATE row (migrations not run?)');
+  return row.date as string;
+}
+
+/** INVALID_STAGE unless the loan is active (as payoffQuoteFor). */
+export function requirePayoffQuotable(loan: Pick<Loan, 'status'>): void {
+  if (loan.status !== 'ACTIVE') throw new InvalidStageError(`A payoff quote needs an active loan; this one is ${loan.status}`);
+}
+
+/**
+ * What pays the loan off on a date, from rows already loaded (payoffQuoteFor in loan-servicing.service
+ * is the same rule for a loan given by id). Active loans only.
+ */
+export function payoffQuoteOf(loan: Pick<Loan, 'status'>, product: Pick<LoanProduct, 'digitsAfterDecimal'>, rows: InstallmentRow[], on: string, date?: string | null): PayoffQuote {
+  requirePayoffQuotable(loan);
+  const when = date ? requireLocalDate('date', date) : on;
+  return payoffQuote(rows.map(toDomainInstallment), when, { digitsAfterDecimal: product.digitsAfterDecimal });
+}

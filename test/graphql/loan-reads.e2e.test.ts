@@ -1,0 +1,142 @@
+/**
+ * The read path's N+1 guard: a `loans` page with every per-loan field (customer, product, balances,
+ * payoffQuote, installments, transactions, documents, timeline) costs the same, small number of SQL
+ * statements for 2 loans as for 40 — each field is batched over the page by a request-scoped DataLoader
+ * (src/graphql/loaders.ts). Statements are counted where every one of them passes: pg's Client.query
+ * (MikroORM, knex and the read path's direct queries alike). No timing here.
+ */
+import { Client } from 'pg';
+import { loadConfig } from '../../src/config';
+import { dropDatabase, openDatabase } from '../../src/database';
+import { sql } from '../../src/services/sql';
+import { startTestApp, unique, type TestApp } from '../utils';
+
+let app: TestApp;
+let productId: string;
+const LOANS = 40;
+
+const PAGE = `query Page($productId: ID!, $first: Int!) {
+  loans(filter: { productId: $productId }, first: $first) {
+    totalCount
+    edges { node {
+      id status principal
+      customer { id firstName }
+      product { id name }
+      balances { principalOutstanding interestOutstanding totalOutstanding totalOverdue nextInstallmentNumber nextInstallmentAmount }
+      payoffQuote { total }
+      installments { installmentNumber dueDate principalDue principalPaid completed }
+      transactions { type amount transactionDate }
+      documents { id fileName }
+      timeline { action toStage }
+    } }
+  }
+}`;
+
+/** Runs `fn` and returns how many statements went to PostgreSQL from this process meanwhile. */
+async function countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+  const statements: string[] = [];
+  const original = Client.prototype.query;
+  const patched = function (this: Client, ...args: unknown[]) {
+    const text = args[0];
+    statements.push(typeof text === 'string' ? text : String((text as { text?: string })?.text ?? text));
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  };
+  Client.prototype.query = patched as typeof Client.prototype.query;
+  try {
+    return { result: await fn(), statements };
+  } finally {
+    Client.prototype.query = original;
+  }
+}
+
+// A database of its own: these loans are seeded without ledger entries, which the other suites'
+// ledger checks (every active loan's principal in GL 1100) must not see.
+let databaseUrl: string;
+
+beforeAll(async () => {
+  const url = new URL(loadConfig().databaseUrl);
+  url.pathname = `${url.pathname}_reads_${process.pid}`;
+  databaseUrl = url.toString();
+  await (await openDatabase(databaseUrl, { migrate: true })).close();
+  app = await startTestApp({ worker: false, configure: (c) => { c.databaseUrl = databaseUrl; } });
+  const em = app.orm.em.fork();
+  // Set-based seed (as bench/cob.bench.ts): one product, LOANS active loans of their own customers, each
+  // with 3 installments (the first paid), a disbursement and a repayment, 2 timeline rows and a document.
+  const tag = unique('reads');
+  [{ id: productId }] = await sql<{ id: string }>(em, `
+    insert into loan_product (id, name, currency_code, digits_after_decimal, min_principal, max_principal, min_interest_rate, max_interest_rate,
+      min_number_of_repayments, max_number_of_repayments, repayment_every, repayment_frequency_type)
+    values (gen_random_uuid(), ?, 'USD', 2, 100, 50000, 1, 30, 1, 24, 1, 'MONTHS') returning id::text`, [tag]);
+  await sql(em, `
+    with c as (
+      insert into customer (id, first_name, last_name, email)
+      select gen_random_uuid(), 'Reader', 'No ' || g, ? || '-' || g || '@example.com' from generate_series(1, ?) g returning id
+    )
+    insert into loan (id, customer_id, product_id, principal, currency_code, annual_interest_rate, number_of_repayments, repayment_every,
+      repayment_frequency_type, status, stage, workflow_id, disbursed_on)
+    select gen_random_uuid(), c.id, ?::uuid, 3000, 'USD', 12, 3, 1, 'MONTHS', 'ACTIVE', 'REPAYMENT', 'reads-test', date '2026-01-01' from c`,
+  [tag, LOANS, productId]);
+  await sql(em, `
+    insert into loan_installment (loan_id, installment_number, from_date, due_date, principal_due, interest_due, fee_charges_due, penalty_charges_due,
+      principal_paid, interest_paid, completed)
+    select l.id, n, date '2026-01-01' + (n - 1) * 30, date '2026-01-01' + n * 30, 1000, 30, 0, 0,
+           case when n = 1 then 1000 else 0 end, case when n = 1 then 30 else 0 end, n = 1
+      from loan l cross join generate_series(1, 3) n where l.product_id = ?::uuid`, [productId]);
+  await sql(em, `
+    insert into loan_transaction (loan_id, type, amount, transaction_date, request_id, principal_portion, interest_portion)
+    select l.id, t.type, t.amount, t.d, 'reads-' || t.type, t.p, t.i from loan l
+      cross join (values ('DISBURSEMENT', 3000, date '2026-01-01', 3000, 0), ('REPAYMENT', 1030, date '2026-01-31', 1000, 30)) t(type, amount, d, p, i)
+     where l.product_id = ?::uuid`, [productId]);
+  await sql(em, `
+    insert into loan_event (loan_id, request_id, action, from_stage, to_stage, from_status, to_status, actor, actor_role)
+    select l.id, 'reads-' || e.action, e.action, e.fs, e.ts, e.fst, e.tst, 'system', 'SYSTEM' from loan l
+      cross join (values ('APPLIED', null, 'APPLICATION', null, 'SUBMITTED'), ('ACTIVATED', 'ACTIVATION', 'REPAYMENT', 'APPROVED', 'ACTIVE')) e(action, fs, ts, fst, tst)
+     where l.product_id = ?::uuid`, [productId]);
+  await sql(em, `
+    insert into document (id, customer_id, loan_id, type, file_name, content_type, size, sha256, storage_key, uploaded_by)
+    select gen_random_uuid(), l.customer_id, l.id, 'ID_DOCUMENT', 'id.pdf', 'application/pdf', 10, repeat('0', 64), 'reads/' || l.id, 'system'
+      from loan l where l.product_id = ?::uuid`, [productId]);
+});
+
+afterAll(async () => {
+  await app?.close();
+  if (databaseUrl) await dropDatabase(databaseUrl);
+});
+
+describe('loans page: SQL statements do not grow with the page size', () => {
+  it('answers every per-loan field, from batched statements', async () => {
+    const res = await app.gql(PAGE, { productId, first: 3 });
+    expect(res.errors).toBeUndefined();
+    const [node] = res.data.loans.edges.map((e: { node: unknown }) => e.node);
+    expect(res.data.loans.totalCount).toBe(LOANS);
+    expect(node).toMatchObject({
+      status: 'ACTIVE',
+      // 3 × (1000 principal + 30 interest) due, the first installment paid.
+      balances: { principalOutstanding: '2000', interestOutstanding: '60', totalOutstanding: '2060', nextInstallmentNumber: 2, nextInstallmentAmount: '1030' },
+      installments: [{ installmentNumber: 1, principalPaid: '1000', completed: true }, { installmentNumber: 2 }, { installmentNumber: 3 }],
+      transactions: [{ type: 'DISBURSEMENT', amount: '3000' }, { type: 'REPAYMENT', amount: '1030' }],
+      documents: [{ fileName: 'id.pdf' }],
+      timeline: [{ action: 'APPLIED' }, { action: 'ACTIVATED' }],
+    });
+  });
+
+  it('issues the same few statements for 2 loans as for 40', async () => {
+    await app.gql('{ businessDate }'); // the token's session check, cached from here on
+    const small = await countStatements(() => app.gql(PAGE, { productId, first: 2 }));
+    const large = await countStatements(() => app.gql(PAGE, { productId, first: LOANS }));
+    expect(small.result.errors).toBeUndefined();
+    expect(large.result.errors).toBeUndefined();
+    expect(small.result.data.loans.edges).toHaveLength(2);
+    expect(large.result.data.loans.edges).toHaveLength(LOANS);
+    // count, page, customers, products, installments, transactions, documents, timeline, business date.
+    expect(large.statements.length).toBeLessThanOrEqual(10);
+    expect(large.statements.length).toBe(small.statements.length);
+  });
+
+  it('skips the count when totalCount is not asked for', async () => {
+    const withCount = await countStatements(() => app.gql(`query($p: ID!) { loans(filter: { productId: $p }, first: 5) { totalCount edges { node { id } } } }`, { p: productId }));
+    const without = await countStatements(() => app.gql(`query($p: ID!) { loans(filter: { productId: $p }, first: 5) { edges { node { id } } } }`, { p: productId }));
+    expect(withCount.result.data.loans.totalCount).toBe(LOANS);
+    expect(without.statements.length).toBe(withCount.statements.length - 1);
+  });
+});
