@@ -25,6 +25,17 @@ import { isReachable, startDevServer, stopDevServer } from '../temporal/dev-serv
 export const BUSINESS_DATE = '2027-06-15';
 const TEMPLATES = 48;
 
+/** One disbursement per seeded loan and one repayment per paid installment, as the ledger would have them. */
+export async function seedTransactions(em: Parameters<typeof sql>[0]): Promise<void> {
+  await sql(em, `
+    insert into loan_transaction (loan_id, type, amount, transaction_date, request_id, principal_portion)
+    select id, 'DISBURSEMENT', principal, disbursed_on, 'bench-disbursement', principal from loan`);
+  await sql(em, `
+    insert into loan_transaction (loan_id, type, amount, transaction_date, request_id, principal_portion, interest_portion)
+    select loan_id, 'REPAYMENT', principal_paid + interest_paid, due_date, 'bench-repayment-' || installment_number, principal_paid, interest_paid
+      from loan_installment where completed`);
+}
+
 export async function seed(url: string, n: number): Promise<number> {
   const started = performance.now();
   await dropDatabase(url);

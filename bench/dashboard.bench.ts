@@ -18,11 +18,11 @@ import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config';
 import { dropDatabase, openDatabase } from '../src/database';
 import { addDays } from '../src/domain/dates';
-import { runSteps } from '../src/services/cob.service';
+import { runSteps } from '../src/services/cob';
 import { SYSTEM_ACTOR } from '../src/services/context';
 import { pipelineDashboard } from '../src/services/pipeline-dashboard.service';
 import { sql } from '../src/services/sql';
-import { BUSINESS_DATE, seed } from './cob.bench';
+import { BUSINESS_DATE, seed, seedTransactions } from './cob.bench';
 
 const PIPELINE = ['APPLICATION', 'KYC_REVIEW', 'RISK_ASSESSMENT', 'DISCUSSION', 'APPROVAL', 'AGREEMENT', 'ACTIVATION', 'REPAYMENT'];
 const RUNS = 7;
@@ -32,14 +32,7 @@ async function seedDashboardBook(url: string, n: number): Promise<void> {
   const orm = await openDatabase(url, { migrate: false });
   const em = orm.em.fork();
   const started = performance.now();
-  // Money movements, as the ledger would have them.
-  await sql(em, `
-    insert into loan_transaction (loan_id, type, amount, transaction_date, request_id, principal_portion)
-    select id, 'DISBURSEMENT', principal, disbursed_on, 'bench-disbursement', principal from loan`);
-  await sql(em, `
-    insert into loan_transaction (loan_id, type, amount, transaction_date, request_id, principal_portion, interest_portion)
-    select loan_id, 'REPAYMENT', principal_paid + interest_paid, due_date, 'bench-repayment-' || installment_number, principal_paid, interest_paid
-      from loan_installment where completed`);
+  await seedTransactions(em);
   // N/5 loans still in origination, spread over the stages before REPAYMENT; APPROVAL ones need 1–3 levels, some half approved.
   await sql(em, `
     insert into loan (id, customer_id, product_id, principal, currency_code, annual_interest_rate, number_of_repayments, repayment_every,

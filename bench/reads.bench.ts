@@ -21,7 +21,7 @@ import { loadConfig } from '../src/config';
 import { dropDatabase, openDatabase } from '../src/database';
 import { sql } from '../src/services/sql';
 import { isReachable, startDevServer, stopDevServer } from '../temporal/dev-server';
-import { seed } from './cob.bench';
+import { seed, seedTransactions } from './cob.bench';
 import { Api, freePort, spawnChild, stopChildren } from './writes.bench';
 
 // autocannon 9 ships no types: the part used here.
@@ -166,14 +166,7 @@ async function main(): Promise<void> {
     await seed(databaseUrl, opts.loans);
     const orm = await openDatabase(databaseUrl, { migrate: false });
     const em = orm.em.fork();
-    // One disbursement per loan and one repayment per paid installment, as the ledger would have them.
-    await sql(em, `
-      insert into loan_transaction (loan_id, type, amount, transaction_date, request_id, principal_portion)
-      select id, 'DISBURSEMENT', principal, disbursed_on, 'bench-disbursement', principal from loan`);
-    await sql(em, `
-      insert into loan_transaction (loan_id, type, amount, transaction_date, request_id, principal_portion, interest_portion)
-      select loan_id, 'REPAYMENT', principal_paid + interest_paid, due_date, 'bench-repayment-' || installment_number, principal_paid, interest_paid
-        from loan_installment where completed`);
+    await seedTransactions(em);
     await sql(em, 'analyze');
     const loanIds = (await sql<{ id: string }>(em, `select id::text from loan order by random()`)).map((r) => r.id);
     const [{ n }] = await sql<{ n: string }>(em, `select count(*)::text as n from loan_transaction`);

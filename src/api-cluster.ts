@@ -27,7 +27,9 @@ export function runApiCluster(count: number, port: number, log: Logger): Promise
   let stopping = false;
   let listening = 0;
   let restarts = 0;
-  const fork = (): Worker => cluster.fork({ MIGRATE_ON_START: 'false' });
+  // Rate limits and lockouts must count across every process, or each would allow its own share:
+  // several processes share them in PostgreSQL unless RATE_LIMIT_STORE says otherwise.
+  const fork = (): Worker => cluster.fork({ MIGRATE_ON_START: 'false', RATE_LIMIT_STORE: process.env.RATE_LIMIT_STORE || 'postgres' });
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;

@@ -224,7 +224,8 @@ function isWorkflowTaskRetrying(err: unknown): boolean {
 }
 
 function isCompletedError(err: unknown): boolean {
-  return err instanceof Error && /workflow execution already completed/i.test(err.message);
+  // Also an Update admitted just before the workflow finished: the server aborts it as the run closes.
+  return err instanceof Error && /workflow execution already completed|aborted by closing workflow/i.test(err.message);
 }
 
 /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createActivities } from './activities';
 import { LocalDiskStorage } from './services/storage';
 import { dataConverterFor } from './temporal-codec';
-import { workerTracingOptions } from './tracing/tracing';
+import { tracingEnabled, workerTracingOptions } from './tracing/tracing';
 import type { AppConfig } from './config';
 
 export interface WorkerOptions {
@@ -42,12 +42,17 @@ export function installRuntime(opts: { prometheusBindAddress?: string } = {}): v
 export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
   installRuntime();
   const connection = await NativeConnection.connect({ address: opts.config.temporal.address });
-  const bundlePath = process.env.WORKFLOW_BUNDLE_PATH ?? join(__dirname, 'workflow-bundle.js');
+  // The traced bundle holds OpenTelemetry's workflow interceptors; without tracing the plain one spares
+  // every new workflow their set-up (scripts/build-workflow-bundle.ts).
+  const traced = tracingEnabled();
+  const bundlePath = traced
+    ? (process.env.WORKFLOW_TRACED_BUNDLE_PATH ?? join(__dirname, 'workflow-bundle-traced.js'))
+    : (process.env.WORKFLOW_BUNDLE_PATH ?? join(__dirname, 'workflow-bundle.js'));
   const workflowSource = existsSync(bundlePath)
     ? { workflowBundle: { codePath: bundlePath } }
     : { workflowsPath: require.resolve('./workflows') };
-  // A pre-built bundle already holds the workflow interceptors (scripts/build-workflow-bundle.ts); bundling here adds them.
-  const workflowModules = 'workflowsPath' in workflowSource ? [require.resolve('./workflows/interceptors')] : undefined;
+  // Bundling here (no pre-built bundle) adds the interceptors only when tracing is on.
+  const workflowModules = 'workflowsPath' in workflowSource && traced ? [require.resolve('./workflows/interceptors')] : undefined;
   const tracing = workerTracingOptions();
   const worker = await Worker.create({
     connection,

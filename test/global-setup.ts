@@ -4,10 +4,10 @@
  * Everything it starts, global-teardown stops.
  */
 import 'reflect-metadata';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { buildWorkflowBundles } from '../scripts/build-workflow-bundle';
 import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/database';
 import { ensureSearchAttributes, isReachable, startDevServer } from '../temporal/dev-server';
@@ -34,14 +34,9 @@ export default async function globalSetup(): Promise<void> {
   delete (globalThis as Record<string, unknown>)['mikro-orm-metadata'];
 
   const dir = mkdtempSync(join(tmpdir(), 'loan-platform-test-'));
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../src/workflows'),
-    workflowInterceptorModules: [require.resolve('../src/workflows/interceptors')],
-    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
-  });
-  const bundlePath = join(dir, 'workflow-bundle.js');
-  writeFileSync(bundlePath, code);
-  process.env.WORKFLOW_BUNDLE_PATH = bundlePath;
+  const { plain, traced } = await buildWorkflowBundles(dir, true);
+  process.env.WORKFLOW_BUNDLE_PATH = plain;
+  process.env.WORKFLOW_TRACED_BUNDLE_PATH = traced;
   process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'warn';
   process.env.TEMPORAL_LOG_LEVEL = process.env.TEMPORAL_LOG_LEVEL ?? 'WARN';
 }

@@ -11,7 +11,7 @@ import {
   processChunk,
   startCobRun,
   type CobStepName,
-} from '../services/cob.service';
+} from '../services/cob';
 import type { CobPartitionInput, CobTotals } from '../workflows/servicing-messages';
 import { asActivityFailure, type ActivityDeps } from './loan.activities';
 import { cobLoansProcessed, cobStepDuration } from '../metrics/registry';

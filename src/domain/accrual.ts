@@ -24,6 +24,16 @@ export function interestEarnedBy(inst: Installment, date: LocalDate, r: MoneyRou
 }
 
 /**
+ * Interest income of one installment accrued by the end of `date` under periodic accrual: the earned
+ * share of the interest charged less what was waived (waived interest is never income; a waiver
+ * reverses what was booked of it, and the rest accrues on what is left). What close of business books
+ * (ADD_PERIODIC_ACCRUAL_ENTRIES); without waivers it is interestEarnedBy.
+ */
+export function accrualIncomeBy(inst: Installment, date: LocalDate, r: MoneyRounding): Decimal {
+  return interestEarnedBy({ ...inst, due: { ...inst.due, interest: inst.due.interest.minus(inst.waived.interest) } }, date, r);
+}
+
+/**
  * Interest accrued over [from, to): the earned-by-`to` amount minus the earned-by-`from` amount,
  * per installment, so consecutive ranges add up exactly to the scheduled interest.
  */

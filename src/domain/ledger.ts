@@ -40,6 +40,10 @@ export const LOAN_TRANSACTION_TYPES = [
   'REVERSAL',
   /** Charges due at disbursement, paid as the money goes out (Fineract's REPAYMENT_AT_DISBURSEMENT). */
   'REPAYMENT_AT_DISBURSEMENT',
+  /** A charge added to an active loan (addLoanCharge): receivable under accrual, nothing under cash. */
+  'CHARGE',
+  /** A loan charge forgiven (waiveLoanCharge component CHARGE): the receivable reversed under accrual. */
+  'WAIVE_CHARGE',
 ] as const;
 export type LoanTransactionType = (typeof LOAN_TRANSACTION_TYPES)[number];
 
@@ -49,6 +53,11 @@ export interface Portions {
   fee: Decimal;
   penalty: Decimal;
   overpayment: Decimal;
+  /**
+   * Of `fee`, the part that settles fees receivable (fees booked by addLoanCharge under accrual); the
+   * rest is income when paid. Absent: none.
+   */
+  feeReceivable?: Decimal;
 }
 
 export interface JournalLine {
@@ -84,8 +93,10 @@ export function journalLines(type: LoanTransactionType, rule: AccountingRule, am
       credit('LOAN_PORTFOLIO', portions.principal);
       // Under accrual the income was booked when earned: the payment settles the receivable.
       credit(accrual ? 'INTEREST_RECEIVABLE' : 'INCOME_FROM_INTEREST', portions.interest);
-      // Fees are not accrued by close of business yet, so even under accrual they are income when paid.
-      credit('INCOME_FROM_FEES', portions.fee);
+      // Schedule fees are not accrued by close of business yet, so even under accrual they are income when
+      // paid; fees added to the loan under accrual were booked receivable (portions.feeReceivable).
+      credit('FEES_RECEIVABLE', accrual ? (portions.feeReceivable ?? new Decimal(0)) : new Decimal(0));
+      credit('INCOME_FROM_FEES', accrual ? portions.fee.minus(portions.feeReceivable ?? 0) : portions.fee);
       credit(accrual ? 'PENALTIES_RECEIVABLE' : 'INCOME_FROM_PENALTIES', portions.penalty);
       credit('OVERPAYMENT_LIABILITY', portions.overpayment);
       break;
@@ -132,6 +143,24 @@ export function journalLines(type: LoanTransactionType, rule: AccountingRule, am
       break;
     case 'REVERSAL':
       // Built from the reversed transaction's own lines (see reversalLines).
+      break;
+    case 'CHARGE':
+      // Under accrual an added charge is earned when charged (as a penalty by close of business); cash books it when paid.
+      if (accrual) {
+        debit('FEES_RECEIVABLE', portions.fee);
+        credit('INCOME_FROM_FEES', portions.fee);
+        debit('PENALTIES_RECEIVABLE', portions.penalty);
+        credit('INCOME_FROM_PENALTIES', portions.penalty);
+      }
+      break;
+    case 'WAIVE_CHARGE':
+      // portions: what was booked receivable and is forgiven.
+      if (accrual) {
+        debit('INCOME_FROM_FEES', portions.fee);
+        credit('FEES_RECEIVABLE', portions.fee);
+        debit('INCOME_FROM_PENALTIES', portions.penalty);
+        credit('PENALTIES_RECEIVABLE', portions.penalty);
+      }
       break;
     case 'REPAYMENT_AT_DISBURSEMENT':
       // Earned and collected at the same moment: income under either rule, nothing left receivable.

@@ -57,7 +57,9 @@ export function overduePenalties(
       if (alreadyCharged.has(`${inst.period}@${dueDate}`)) continue;
       const base = rule.calculationType === 'PERCENT_OF_OVERDUE_PRINCIPAL' ? overduePrincipal : overduePrincipal.plus(overdueInterest);
       const value = rule.calculationType === 'FLAT' ? amount : base.times(amount).div(100);
-      charges.push({ period: inst.period, dueDate, amount: value.toDecimalPlaces(rule.digitsAfterDecimal, Decimal.ROUND_HALF_EVEN) });
+      const charge = value.toDecimalPlaces(rule.digitsAfterDecimal, Decimal.ROUND_HALF_EVEN);
+      // A penalty that rounds to nothing is not a charge (nor does it count as charged: a later date may charge it).
+      if (charge.gt(0)) charges.push({ period: inst.period, dueDate, amount: charge });
     }
   }
   return charges;

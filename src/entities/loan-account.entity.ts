@@ -74,7 +74,7 @@ export class LoanInstallment {
 }
 
 /**
- * A money movement on a loan: DISBURSEMENT, REPAYMENT, ACCRUAL, PENALTY, WAIVE_INTEREST, WRITE_OFF,
+ * A money movement on a loan: DISBURSEMENT, REPAYMENT, ACCRUAL, PENALTY, WAIVE_INTEREST, WRITE_OFF, CHARGE, WAIVE_CHARGE,
  * RECOVERY, CREDIT_BALANCE_REFUND. Each has a balanced journal entry (see ledger.service.ts).
  */
 @Entity({ tableName: 'loan_transaction' })

@@ -9,6 +9,8 @@ import BulkMessagePayloadV1 from './avro/BulkMessagePayloadV1.avsc.json';
 import CobLoanProcessedV1 from './avro/CobLoanProcessedV1.avsc.json';
 import LoanActionRecordedV1 from './avro/LoanActionRecordedV1.avsc.json';
 import LoanApprovedV1 from './avro/LoanApprovedV1.avsc.json';
+import LoanChargeAddedV1 from './avro/LoanChargeAddedV1.avsc.json';
+import LoanChargeWaivedV1 from './avro/LoanChargeWaivedV1.avsc.json';
 import LoanClosedV1 from './avro/LoanClosedV1.avsc.json';
 import LoanCreatedV1 from './avro/LoanCreatedV1.avsc.json';
 import LoanDisbursedV1 from './avro/LoanDisbursedV1.avsc.json';
@@ -25,7 +27,7 @@ import { BULK_EVENT_TYPE, BULK_SCHEMA, EVENT_TYPES, isEventType } from './catalo
 export const AVRO_SCHEMAS: Record<string, avro.Schema> = {
   MessageV1, BulkMessageItemV1, BulkMessagePayloadV1, LoanCreatedV1, LoanStageChangedV1, LoanActionRecordedV1, LoanApprovedV1,
   LoanRejectedV1, LoanDisbursedV1, LoanClosedV1, LoanWrittenOffV1, LoanRepaymentRecordedV1, PenaltyAppliedV1, CobLoanProcessedV1,
-  NotificationCreatedV1,
+  NotificationCreatedV1, LoanChargeAddedV1, LoanChargeWaivedV1,
 } as Record<string, avro.Schema>;
 
 const registry: Record<string, avro.Type> = {};

@@ -49,6 +49,14 @@ export interface EventPayloads {
     loanId: string; customerId: string; appliedOn: string; currencyCode: string; amount: string; installmentNumber?: number | null;
     dueDate?: string | null; chargeName?: string | null;
   };
+  LoanChargeAdded: {
+    loanId: string; customerId: string; loanChargeId: string; chargeId: string; chargeName: string; penalty: boolean; currencyCode: string;
+    amount: string; dueDate: string; installmentNumber: number; transactionId: string; outstandingBalance?: string | null; actorId: string; actorRole: string;
+  };
+  LoanChargeWaived: {
+    loanId: string; customerId: string; loanChargeId: string; chargeName: string; penalty: boolean; currencyCode: string; amount: string;
+    installmentNumber: number; transactionId: string; reason?: string | null; actorId: string; actorRole: string;
+  };
   CobLoanProcessed: {
     loanId: string; businessDate: string; steps: string[]; status: 'SUCCESS' | 'FAILED'; error?: string | null; daysPastDue?: number | null;
     outstandingBalance?: string | null;
@@ -78,6 +86,8 @@ export const EVENT_TYPES: Record<EventType, EventTypeInfo> = {
   LoanWrittenOff: { category: 'LOAN', schema: 'LoanWrittenOffV1', description: 'The loan was written off' },
   LoanRepaymentRecorded: { category: 'LOAN', schema: 'LoanRepaymentRecordedV1', description: 'A repayment was posted to the loan' },
   PenaltyApplied: { category: 'LOAN', schema: 'PenaltyAppliedV1', description: 'An overdue penalty was charged' },
+  LoanChargeAdded: { category: 'LOAN', schema: 'LoanChargeAddedV1', description: 'A charge was added to an active loan (addLoanCharge)' },
+  LoanChargeWaived: { category: 'LOAN', schema: 'LoanChargeWaivedV1', description: 'A loan charge was waived (waiveLoanCharge component CHARGE)' },
   CobLoanProcessed: { category: 'COB', schema: 'CobLoanProcessedV1', description: 'Close of business processed the loan (inside a bulk message)' },
   NotificationCreated: { category: 'NOTIFICATION', schema: 'NotificationCreatedV1', description: 'A notification landed in a user inbox' },
 };

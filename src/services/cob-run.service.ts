@@ -5,7 +5,7 @@ import { ValidationError } from '../domain/errors';
 import type { CobWorkflowInput } from '../workflows/servicing-messages';
 import { actingAs } from './authorization';
 import { compareAndSetBusinessDate, currentBusinessDate, setBusinessDate } from './business-date.service';
-import { configureSteps, cobRuns, failedCobLoans, listSteps, releaseFailedLoans } from './cob.service';
+import { configureSteps, cobRuns, failedCobLoans, listSteps, releaseFailedLoans } from './cob';
 import { requireTemporal, type ServiceContext } from './context';
 
 const COB_ADMIN = ['ADMIN', 'SYSTEM'];

@@ -27,6 +27,7 @@ const SERVICING_ROLES: Record<Exclude<ServicingKind, 'CLOSE'>, string[]> = {
   REVERSAL: ['MANAGER'],
   RESCHEDULE: ['MANAGER'],
   WAIVE: ['MANAGER'],
+  ADD_CHARGE: ['LOAN_OFFICER', 'MANAGER'],
 };
 
 export async function performServicing(

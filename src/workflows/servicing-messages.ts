@@ -5,7 +5,7 @@
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ActorRef } from '../domain/origination';
 
-export const SERVICING_KINDS = ['REPAYMENT', 'PAYOFF', 'CREDIT_BALANCE_REFUND', 'WRITE_OFF', 'RECOVERY', 'REVERSAL', 'WAIVE', 'CLOSE', 'RESCHEDULE'] as const;
+export const SERVICING_KINDS = ['REPAYMENT', 'PAYOFF', 'CREDIT_BALANCE_REFUND', 'WRITE_OFF', 'RECOVERY', 'REVERSAL', 'WAIVE', 'CLOSE', 'RESCHEDULE', 'ADD_CHARGE'] as const;
 export type ServicingKind = (typeof SERVICING_KINDS)[number];
 
 export interface ServicingPayload {
@@ -16,9 +16,14 @@ export interface ServicingPayload {
   reason?: string | null;
   /** RESCHEDULE: the approved request whose terms regenerate the unpaid schedule. */
   rescheduleRequestId?: string | null;
-  /** WAIVE: INTEREST or PENALTY; optionally one installment (else oldest first). */
-  component?: 'INTEREST' | 'PENALTY' | null;
+  /** WAIVE: INTEREST or PENALTY (optionally one installment, else oldest first), or CHARGE (one loan charge). */
+  component?: 'INTEREST' | 'PENALTY' | 'CHARGE' | null;
   installmentNumber?: number | null;
+  /** WAIVE of component CHARGE: the loan_charge row. */
+  loanChargeId?: string | null;
+  /** ADD_CHARGE: the charge definition, its amount (override of the definition's) and due date (default: the business date). */
+  chargeId?: string | null;
+  dueDate?: string | null;
 }
 
 export interface ServicingRequest {

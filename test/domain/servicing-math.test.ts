@@ -3,7 +3,7 @@
  * with figures worked out by hand in the comments.
  */
 import {
-  accruedInterest, allocatePayment, buildSchedule, classifyDelinquency, daysPastDue, Decimal, disclose, installmentsFromSchedule,
+  accrualIncomeBy, accruedInterest, allocatePayment, buildSchedule, classifyDelinquency, daysPastDue, Decimal, disclose, installmentsFromSchedule,
   overduePenalties, payoffQuote, reamortize, ValidationError, validateBucket, zeroComponents, type Installment, type LoanTerms,
 } from '../../src/domain';
 
@@ -120,9 +120,25 @@ describe('overdue penalties', () => {
     expect(overduePenalties(overdue, '2024-03-10', percent, new Set(['1@2024-02-07'])).map((c) => c.dueDate)).toEqual(['2024-03-08']);
   });
 
+  it('charges nothing when the penalty rounds to zero (no zero-amount charge, as close of business)', () => {
+    // 0.004 % of 110 = 0.0044 → 0.00.
+    expect(overduePenalties(overdue, '2024-03-10', { ...rule, calculationType: 'PERCENT_OF_OVERDUE_PRINCIPAL_AND_INTEREST', amount: '0.004' })).toEqual([]);
+    expect(overduePenalties(overdue, '2024-03-10', { ...rule, amount: '0' })).toEqual([]);
+  });
+
   it('charges nothing on a settled installment', () => {
     const settled = allocatePayment(overdue, '110', '2024-02-01').installments;
     expect(overduePenalties(settled, '2024-03-10', rule)).toEqual([]);
+  });
+});
+
+describe('accrual income', () => {
+  it('accrues the earned share of the interest less what was waived (waived interest is never income)', () => {
+    // 31 days, 31.00 interest, 6.20 waived: 24.80 accrues at 0.80 a day.
+    const i = inst(1, '2024-01-01', '2024-02-01', 100, 31);
+    i.waived.interest = d('6.20');
+    expect(accrualIncomeBy(i, '2024-01-11', { digitsAfterDecimal: 2 }).toFixed(2)).toBe('8.00');
+    expect(accrualIncomeBy(i, '2024-02-01', { digitsAfterDecimal: 2 }).toFixed(2)).toBe('24.80');
   });
 });
 

@@ -75,11 +75,14 @@ describe('close of business over several business dates', () => {
       loans.push((await activeLoan(app, staff, productId, { principal, rate, repayments: 6, disbursementDate: START })).loanId);
     }
     // Ten missed days are closed in order, by one parent and its children (4 loans, 3 per partition → 2 children a day).
+    // The dev server may be shared with earlier runs of this file: only this run's children count.
+    const since = new Date(Date.now() - 1000).toISOString();
     await cob(ADVANCE, { to: '2027-01-11', cob: true });
+    const until = new Date(Date.now() + 1000).toISOString();
     const runs = await rows<{ business_date: string; status: string; loans_processed: number }>(`select business_date::text, status, loans_processed from cob_run order by business_date`);
     expect(runs.map((r) => r.business_date)).toEqual(Array.from({ length: 10 }, (_, i) => addDays(START, i)));
     expect(runs.every((r) => r.status === 'COMPLETED' && r.loans_processed === 4)).toBe(true);
-    const children = await app.temporal.client.workflow.list({ query: `WorkflowId STARTS_WITH "cob-2027-01-05-p"` });
+    const children = await app.temporal.client.workflow.list({ query: `WorkflowId STARTS_WITH "cob-2027-01-05-p" AND StartTime BETWEEN "${since}" AND "${until}"` });
     const childIds: string[] = [];
     for await (const w of children) childIds.push(w.workflowId);
     expect(childIds.sort()).toEqual(['cob-2027-01-05-p0', 'cob-2027-01-05-p1']);
@@ -134,11 +137,11 @@ describe('close of business over several business dates', () => {
   });
 
   it('waives a penalty and accrued interest, reversing the income already booked', async () => {
-    const WAIVE = `mutation($l: ID!, $c: String!, $k: String!, $a: Decimal, $n: Int) {
+    const WAIVE = `mutation($l: ID!, $c: WaiveComponent!, $k: String!, $a: Decimal, $n: Int) {
       waiveLoanCharge(loanId: $l, component: $c, reason: "goodwill", idempotencyKey: $k, amount: $a, installmentNumber: $n) { id type amount interestPortion penaltyPortion } }`;
     const code = async (vars: Record<string, unknown>, token = staff.manager.token) => (await app.gql(WAIVE, vars, token)).errors?.[0]?.extensions;
     expect(await code({ l: loans[1], c: 'PENALTY', k: 'w0' }, staff.officer.token)).toMatchObject({ code: 'FORBIDDEN' });
-    expect(await code({ l: loans[1], c: 'FEES', k: 'w0' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'component' });
+    expect(await code({ l: loans[1], c: 'FEES', k: 'w0' })).toMatchObject({ code: 'BAD_USER_INPUT' });
     expect(await code({ l: loans[1], c: 'PENALTY', k: 'w0', a: '10.01' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
     const penalty = await ok(app, WAIVE, { l: loans[1], c: 'PENALTY', k: 'w-penalty' }, staff.manager.token);
     expect(penalty).toMatchObject({ type: 'WAIVE_PENALTY', amount: '10', penaltyPortion: '10' });

@@ -15,12 +15,19 @@ export const RepaymentFrequencyTypeEnum = asEnum(REPAYMENT_FREQUENCY_TYPES);
 export const RepaymentRescheduleTypeEnum = asEnum(REPAYMENT_RESCHEDULE_TYPES);
 export const WeekdayEnum = asEnum(WEEKDAYS);
 export const ApprovalLevelEnum = asEnum(APPROVAL_LEVELS);
+export const WAIVE_COMPONENTS = ['INTEREST', 'PENALTY', 'CHARGE'] as const;
+export type WaiveComponent = (typeof WAIVE_COMPONENTS)[number];
+export const WaiveComponentEnum = asEnum(WAIVE_COMPONENTS);
 
 registerEnumType(RepaymentRescheduleTypeEnum, {
   name: 'RepaymentRescheduleType',
   description: "What a due date on a holiday or non-working day becomes (Fineract's RepaymentRescheduleType).",
 });
 registerEnumType(WeekdayEnum, { name: 'Weekday' });
+registerEnumType(WaiveComponentEnum, {
+  name: 'WaiveComponent',
+  description: 'What waiveLoanCharge forgives: outstanding INTEREST or PENALTY, or one loan CHARGE (with loanChargeId).',
+});
 registerEnumType(ApprovalLevelEnum, { name: 'ApprovalLevel', description: 'INTERNAL (LOAN_OFFICER), MANAGEMENT (MANAGER), CREDIT_COMMITTEE.' });
 
 registerEnumType(LoanStageEnum, {

@@ -11,6 +11,7 @@ import { LoanType } from '../loans/loan.type';
 import { TransactionType } from '../origination/origination.type';
 import { LoanProductType } from '../products/loan-product.type';
 import { DecimalScalar, LocalDateScalar } from '../scalars';
+import { WaiveComponentEnum, type WaiveComponent } from '../common/enums';
 import { GlAccountInput, ProductServicingInput } from './servicing.inputs';
 import { GlAccountStatementType, GlAccountType, LoanBalancesType, PayoffQuoteType, TrialBalanceType } from './servicing.type';
 
@@ -87,17 +88,31 @@ export class ServicingResolver {
   }
 
   @Authorized('MANAGER')
-  @Mutation(() => TransactionType, { description: 'Waives outstanding INTEREST or PENALTY (oldest installment first, or one installment); under accrual accounting the income already booked is reversed. Returns the WAIVE_INTEREST / WAIVE_PENALTY transaction.' })
+  @Mutation(() => TransactionType, { description: 'Waives outstanding INTEREST or PENALTY (oldest installment first, or one installment), or one loan charge (component CHARGE with loanChargeId: what is still outstanding of it); under accrual accounting the income already booked is reversed. Returns the WAIVE_INTEREST / WAIVE_PENALTY / WAIVE_CHARGE transaction.' })
   waiveLoanCharge(
     @Arg('loanId', () => ID) loanId: string,
-    @Arg('component', { description: 'INTEREST or PENALTY.' }) component: string,
+    @Arg('component', () => WaiveComponentEnum) component: WaiveComponent,
     @Arg('reason') reason: string,
     @Arg('idempotencyKey', idem) idempotencyKey: string,
     @Ctx() ctx: GraphQLContext,
-    @Arg('amount', () => DecimalScalar, { nullable: true, description: 'Default: all that is outstanding.' }) amount?: string | null,
-    @Arg('installmentNumber', () => Int, { nullable: true }) installmentNumber?: number | null,
+    @Arg('amount', () => DecimalScalar, { nullable: true, description: 'INTEREST / PENALTY only. Default: all that is outstanding.' }) amount?: string | null,
+    @Arg('installmentNumber', () => Int, { nullable: true, description: 'INTEREST / PENALTY only.' }) installmentNumber?: number | null,
+    @Arg('loanChargeId', () => ID, { nullable: true, description: 'CHARGE only: the loan charge (Loan.charges) to waive.' }) loanChargeId?: string | null,
   ) {
-    return performServicing(ctx, loanId, 'WAIVE', { component: component as 'INTEREST' | 'PENALTY', reason, amount, installmentNumber }, idempotencyKey);
+    return performServicing(ctx, loanId, 'WAIVE', { component, reason, amount, installmentNumber, loanChargeId }, idempotencyKey);
+  }
+
+  @Authorized('LOAN_OFFICER', 'MANAGER')
+  @Mutation(() => TransactionType, { description: 'Adds a SPECIFIED_DUE_DATE fee or penalty charge to an active loan: it joins the installment whose period holds the due date (under accrual accounting booked receivable). Returns the CHARGE transaction; the charge is in Loan.charges.' })
+  addLoanCharge(
+    @Arg('loanId', () => ID) loanId: string,
+    @Arg('chargeId', () => ID) chargeId: string,
+    @Arg('idempotencyKey', idem) idempotencyKey: string,
+    @Ctx() ctx: GraphQLContext,
+    @Arg('amount', () => DecimalScalar, { nullable: true, description: "Default: the charge's amount (FLAT) or percent." }) amount?: string | null,
+    @Arg('dueDate', () => LocalDateScalar, { nullable: true, description: 'Default: the business date.' }) dueDate?: string | null,
+  ) {
+    return performServicing(ctx, loanId, 'ADD_CHARGE', { chargeId, amount, dueDate }, idempotencyKey);
   }
 
   @FieldResolver(() => LoanBalancesType, { nullable: true, description: 'Outstanding amounts now (null before activation).' })
