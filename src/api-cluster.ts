@@ -7,6 +7,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type { Logger } from './logger';
+import { isForgetMessage } from './services/sessions';
 
 /** API_PROCESSES: a positive integer, or `auto` = one per CPU core. Unset: 1 (one process, no cluster). */
 export function apiProcessCount(raw = process.env.API_PROCESSES): number {
@@ -51,6 +52,11 @@ export function runApiCluster(count: number, port: number, log: Logger): Promise
         log.info({ port, processes: count }, `GraphQL API on http://localhost:${port}/graphql (${count} processes)`);
         resolve();
       }
+    });
+    // A logout, role change or revoked session in one process reaches the others at once.
+    cluster.on('message', (from, message: unknown) => {
+      if (!isForgetMessage(message)) return;
+      for (const w of Object.values(cluster.workers ?? {})) if (w && w !== from && w.isConnected()) w.send(message);
     });
     cluster.on('exit', (worker, code, signal) => {
       if (stopping) return;

@@ -2,8 +2,11 @@
  * Revocation that takes effect at once: every request's access token is checked against the database
  * (the user is active, the token's `ver` is the user's current token version, its session — the
  * refresh-token family `sid` — is not revoked). Answers are cached for AUTH_SESSION_CACHE_MS and
- * dropped immediately on logout, refresh-token reuse, role change and deactivation in this process.
+ * dropped immediately on logout, refresh-token reuse, role change and deactivation: in this process,
+ * and in its sibling API processes when it runs in a node:cluster (API_PROCESSES > 1), through the
+ * primary (src/api-cluster.ts relays the message).
  */
+import cluster from 'node:cluster';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppConfig } from '../config';
 import { isUuid } from './validation';
@@ -58,13 +61,25 @@ export class SessionRegistry {
 
   /** After a role change, deactivation or anything else that bumps the user's token version. */
   forgetUser(userId: string): void {
-    this.size -= this.cache.get(userId)?.size ?? 0;
-    this.cache.delete(userId);
+    this.apply({ type: SESSIONS_FORGET, userId });
+    tellSiblings({ type: SESSIONS_FORGET, userId });
   }
 
   /** After a session (refresh-token family) is revoked. */
   forgetSession(userId: string, sid: string): void {
-    const sessions = this.cache.get(userId);
+    this.apply({ type: SESSIONS_FORGET, userId, sid });
+    tellSiblings({ type: SESSIONS_FORGET, userId, sid });
+  }
+
+  /** Drops what a revocation made stale, here or (from a sibling process) there. */
+  apply(m: ForgetMessage): void {
+    if (!m.sid) {
+      this.size -= this.cache.get(m.userId)?.size ?? 0;
+      this.cache.delete(m.userId);
+      return;
+    }
+    const sid = m.sid;
+    const sessions = this.cache.get(m.userId);
     if (!sessions) return;
     for (const key of [...sessions.keys()]) {
       if (key.startsWith(`${sid}:`)) {
@@ -75,11 +90,29 @@ export class SessionRegistry {
   }
 }
 
+/** The message a cluster API process sends its primary, which relays it to the other processes. */
+export const SESSIONS_FORGET = 'loan-platform:sessions-forget';
+
+export interface ForgetMessage {
+  type: typeof SESSIONS_FORGET;
+  userId: string;
+  sid?: string;
+}
+
+export function isForgetMessage(m: unknown): m is ForgetMessage {
+  return typeof m === 'object' && m !== null && (m as ForgetMessage).type === SESSIONS_FORGET && typeof (m as ForgetMessage).userId === 'string';
+}
+
+function tellSiblings(m: ForgetMessage): void {
+  if (cluster.isWorker && process.send) process.send(m);
+}
+
 const registries = new WeakMap<AppConfig, SessionRegistry>();
 
 /** The API registers its registry for its configuration, so every route that reads tokens shares it. */
 export function registerSessionRegistry(config: AppConfig, registry: SessionRegistry): void {
   registries.set(config, registry);
+  if (cluster.isWorker) process.on('message', (m: unknown) => { if (isForgetMessage(m)) registry.apply(m); });
 }
 
 export function sessionRegistryFor(config: AppConfig): SessionRegistry | undefined {
