@@ -20,9 +20,9 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { loadConfig } from '../src/config';
 import { dropDatabase, openDatabase } from '../src/database';
 import { sql } from '../src/services/sql';
-import { isReachable, startDevServer, stopDevServer } from '../temporal/dev-server';
+import { freePort, isReachable, startDevServer, stopDevServer } from '../temporal/dev-server';
 import { seed, seedTransactions } from './cob.bench';
-import { Api, freePort, spawnChild, stopChildren } from './writes.bench';
+import { Api, spawnChild, stopChildren } from './writes.bench';
 
 // autocannon 9 ships no types: the part used here.
 interface AutocannonRequest { method: string; path: string; headers: Record<string, string>; body?: string; setupRequest?: (req: AutocannonRequest) => AutocannonRequest }

@@ -17,14 +17,13 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config';
 import { dropDatabase, openDatabase } from '../src/database';
-import { isReachable, startDevServer, stopDevServer } from '../temporal/dev-server';
+import { freePort, isReachable, startDevServer, stopDevServer } from '../temporal/dev-server';
 
 // ---- GraphQL operations (copied from examples/ and test/graphql/lifecycle.ts, fixtures.ts) ----
 const LOGIN = `mutation Login($email: String!, $password: String!) {
@@ -216,16 +215,6 @@ export async function stopChildren(): Promise<void> {
   })));
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 // ---- measurement ----
 interface Outcome { ms: number; error?: string }

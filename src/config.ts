@@ -1,7 +1,10 @@
 /** Every environment variable the platform reads, with embedded defaults that work on one machine. */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { projectRoot } from './local-data';
 import { isProductionEnv, jwtKeysFrom } from './security-settings';
+
+/** Re-exported: where the project's files are (src/local-data.ts). */
+export { projectRoot };
 
 export interface AppConfig {
   databaseUrl: string;
@@ -296,15 +299,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       deadLetterQueue: env.NOTIFICATIONS_DEAD_LETTER_QUEUE ?? 'loan-platform.notifications.dead-letter',
     },
   };
-}
-
-/** The repository root (the folder holding package.json), whether running from src/ or dist/. */
-export function projectRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json')) || dir.endsWith('dist')) {
-    const parent = dirname(dir);
-    if (parent === dir) return resolve(__dirname, '..');
-    dir = parent;
-  }
-  return dir;
 }

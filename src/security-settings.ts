@@ -4,9 +4,10 @@
  * else the platform refuses to start with a missing or default secret or the default admin password,
  * naming the variable to set.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { generatedSecret, localDataPath } from './local-data';
+
+const DEV_JWT_SECRET_FILE = 'jwt-secret';
 import type { AppConfig } from './config';
 
 /** What earlier versions signed with when JWT_SECRET was unset: never accepted, refused in production. */
@@ -26,33 +27,8 @@ export function keyIdOf(secret: string): string {
   return createHash('sha256').update(`kid:${secret}`).digest('hex').slice(0, 16);
 }
 
-function repositoryRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json')) || dir.endsWith('dist')) {
-    const parent = dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
-  return dir;
-}
-
 export function devJwtSecretPath(): string {
-  return join(repositoryRoot(), '.data', 'jwt-secret');
-}
-
-/** Reads the developer machine's generated secret, creating it (0600) on first use. */
-function devJwtSecret(path = devJwtSecretPath()): string {
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch {
-    mkdirSync(dirname(path), { recursive: true });
-    try {
-      writeFileSync(path, randomBytes(48).toString('base64url'), { flag: 'wx', mode: 0o600 });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // another process wrote it first
-    }
-    return readFileSync(path, 'utf8').trim();
-  }
+  return localDataPath(DEV_JWT_SECRET_FILE);
 }
 
 export interface JwtKeys {
@@ -67,7 +43,7 @@ export interface JwtKeys {
  */
 export function jwtKeysFrom(env: NodeJS.ProcessEnv, production: boolean): JwtKeys {
   const configured = env.JWT_SECRET?.trim();
-  const secret = configured || (production ? '' : devJwtSecret());
+  const secret = configured || (production ? '' : generatedSecret(DEV_JWT_SECRET_FILE, 48, 'base64url'));
   const previous = (env.JWT_PREVIOUS_KEYS ?? '')
     .split(',')
     .map((entry) => entry.trim())

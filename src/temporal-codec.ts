@@ -10,11 +10,10 @@
  * that sealed it. On a developer machine a key is generated once into `.data/`.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { projectRoot, type AppConfig } from './config';
+import type { AppConfig } from './config';
+import { generatedSecret } from './local-data';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 const KEY_ID = 'encryption-key-id';
@@ -78,33 +77,14 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   }
 }
 
-/** The dev key file: generated once, read by every process on the machine (API, workers, tests). */
-export function devKeyPath(): string {
-  return join(projectRoot(), '.data', 'temporal-payload.key');
-}
-
-function devKey(): string {
-  const path = devKeyPath();
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    mkdirSync(dirname(path), { recursive: true });
-    try {
-      writeFileSync(path, randomBytes(32).toString('base64'), { flag: 'wx', mode: 0o600 });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    return readFileSync(path, 'utf8');
-  }
-}
-
 type KeyConfig = Pick<AppConfig['temporal'], 'payloadKey' | 'payloadOldKeys' | 'production'>;
 
 export function payloadCodecFor(config: KeyConfig): AesGcmPayloadCodec {
   let current = config.payloadKey;
   if (!current) {
     if (config.production) throw new Error('TEMPORAL_PAYLOAD_KEY is required in production (32 random bytes in base64: openssl rand -base64 32)');
-    current = devKey();
+    // The dev key: generated once into .data/, read by every process on the machine.
+    current = generatedSecret('temporal-payload.key', 32, 'base64');
   }
   const older = config.payloadOldKeys
     .split(',')

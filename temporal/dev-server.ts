@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { ensureSearchAttributes } from '../src/temporal-client';
@@ -31,6 +31,18 @@ export interface DevServerOptions {
 export function splitAddress(address: string): { host: string; port: number } {
   const [host, port] = address.split(':');
   return { host: host || '127.0.0.1', port: Number(port || 7233) };
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (for servers a test or benchmark starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 /** True when something accepts TCP connections on the address. */

@@ -15,7 +15,7 @@ import type { AppConfig } from '../config';
 import { DomainError, type ErrorCode } from '../domain/errors';
 import { assertStorableInput } from '../domain/text';
 import type { Logger } from '../logger';
-import { actorFromToken } from '../services/auth.service';
+import { actorFromToken, bearerToken } from '../services/auth.service';
 import { ANONYMOUS_ACTOR, type ServiceContext } from '../services/context';
 import { downloadDocument, UploadRejectedError, uploadDocument } from '../services/document.service';
 import { paymentProofView } from '../services/payment-proof.service';
@@ -52,8 +52,7 @@ function sendError(res: Response, status: number, code: string, message: string,
 }
 
 async function context(req: Request, deps: DocumentRouteDeps): Promise<ServiceContext> {
-  const auth = req.headers.authorization;
-  const bearer = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
+  const bearer = bearerToken(req.headers.authorization);
   const actor = (await actorFromToken(bearer, deps.config)) ?? ANONYMOUS_ACTOR;
   return { em: deps.orm.em.fork(), actor, config: deps.config, temporal: deps.temporal, ip: req.ip ?? null };
 }

@@ -9,7 +9,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import type { AppConfig } from '../config';
 import type { Logger } from '../logger';
-import { actorFromToken } from '../services/auth.service';
+import { actorFromToken, bearerToken } from '../services/auth.service';
 import { ANONYMOUS_ACTOR, type SecurityRuntime, type ServiceContext } from '../services/context';
 import { RateLimits } from '../services/rate-limits';
 import { assertSecureConfig } from '../security-settings';
@@ -146,8 +146,7 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const auth = req.headers.authorization;
-        const bearer = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
+        const bearer = bearerToken(req.headers.authorization);
         const base: ServiceContext = {
           em: deps.orm.em.fork(),
           actor: (await actorFromToken(bearer, deps.config, security.sessions)) ?? ANONYMOUS_ACTOR,

@@ -11,7 +11,7 @@
 import express, { type Request, type Response } from 'express';
 import type { Payload } from '@temporalio/common';
 import type { AppConfig } from '../config';
-import { actorFromToken } from '../services/auth.service';
+import { actorFromToken, bearerToken } from '../services/auth.service';
 import { payloadCodecFor } from '../temporal-codec';
 
 interface JsonPayload {
@@ -39,8 +39,7 @@ export function temporalCodecRoutes(config: AppConfig): express.Router {
   const codec = payloadCodecFor(config.temporal);
   const router = express.Router();
   const allowed = async (req: Request): Promise<boolean> => {
-    const auth = req.headers.authorization;
-    const bearer = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
+    const bearer = bearerToken(req.headers.authorization);
     const actor = bearer ? await actorFromToken(bearer, config) : undefined;
     if (actor?.roles.includes('ADMIN')) return true;
     return !config.temporal.production && !bearer && LOOPBACK.has(req.socket.remoteAddress ?? '');

@@ -64,6 +64,11 @@ async function issueTokens(em: EntityManager, config: AppConfig, user: User, fam
   return { accessToken, accessTokenExpiresAt: new Date(exp * 1000), refreshToken, user };
 }
 
+/** The token of an `Authorization: Bearer <token>` header (HTTP routes and /graphql alike). */
+export function bearerToken(header: unknown): string | undefined {
+  return typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+}
+
 /**
  * The actor behind an `Authorization: Bearer <jwt>` header: anonymous when absent, and also when the
  * token is invalid, expired, signed with an unknown key, or its user or session was revoked since.

@@ -4,7 +4,7 @@
  * relays the revocation), and failed sign-ins count across processes (rate limits in PostgreSQL).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../temporal/dev-server';
 import { join } from 'node:path';
 import { createStaffUser } from '../../src/services/auth.service';
 import { SYSTEM_ACTOR } from '../../src/services/context';
@@ -14,16 +14,6 @@ let app: TestApp;
 let api: ChildProcess | undefined;
 let url = '';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function gql(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<{ data?: any; errors?: { extensions?: { code?: string } }[] }> {
   const res = await fetch(`${url}/graphql`, {

@@ -5,7 +5,7 @@
  * Temporal SDK's runtime metrics, which move when the worker runs a loan workflow.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../temporal/dev-server';
 import { join } from 'node:path';
 import { logger } from '../../src/logger';
 import { startMetricsServer } from '../../src/metrics/http';
@@ -34,16 +34,6 @@ async function scrape(url: string, headers: Record<string, string> = {}): Promis
   return res.text();
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   app = await startTestApp({ worker: false });
