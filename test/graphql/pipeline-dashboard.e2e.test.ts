@@ -16,9 +16,10 @@ let app: TestApp;
 let staff: Staff;
 let productId: string;
 let databaseUrl: string;
-const START = '2027-01-01';
-const FIRST_DUE = '2027-02-01';
-const TODAY = '2027-02-15';
+// Dates of its own: COB workflow ids are per date (cob-<date>), and cob.e2e closes January 2027 on the same Temporal.
+const START = '2027-07-01';
+const FIRST_DUE = '2027-08-01';
+const TODAY = '2027-08-15';
 
 const DASHBOARD = `query($c: String!, $from: LocalDate, $to: LocalDate) { pipelineDashboard(currencyCode: $c, from: $from, to: $to) {
   currencyCode from to businessDate
