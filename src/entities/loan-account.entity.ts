@@ -10,7 +10,7 @@ const ZERO = new Decimal(0);
 @Unique({ properties: ['loan', 'installmentNumber'] })
 @Index({ properties: ['loan', 'dueDate'] })
 export class LoanInstallment {
-  [OptionalProps]?: 'principalPaid' | 'interestPaid' | 'feePaid' | 'penaltyPaid' | 'interestWaived' | 'feeWaived' | 'penaltyWaived' | 'interestAccrued' | 'completed';
+  [OptionalProps]?: 'principalPaid' | 'interestPaid' | 'feePaid' | 'penaltyPaid' | 'interestWaived' | 'feeWaived' | 'penaltyWaived' | 'interestAccrued' | 'feeAccrued' | 'completed';
 
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
@@ -63,6 +63,13 @@ export class LoanInstallment {
   /** Interest earned so far (periodic accrual, posted by close of business). */
   @Property({ type: DecimalType, defaultRaw: '0' })
   interestAccrued: Decimal = ZERO;
+
+  /**
+   * Fees booked receivable so far under periodic accrual (Dr fees receivable, Cr fee income): by close
+   * of business on the installment's due date, or at once for a fee added to an active loan.
+   */
+  @Property({ type: DecimalType, defaultRaw: '0' })
+  feeAccrued: Decimal = ZERO;
 
   /** Business date the overdue penalty was charged (once per installment). */
   @Property({ type: 'date', nullable: true })

@@ -11,6 +11,7 @@ import { Migration20261202125820_request_fingerprint } from './Migration20261202
 import { Migration20261202161257_product_settings } from './Migration20261202161257_product_settings';
 import { Migration20261202161915_security } from './Migration20261202161915_security';
 import { Migration20261202164719_pipeline_dashboard } from './Migration20261202164719_pipeline_dashboard';
+import { Migration20261203061800_fee_accrual } from './Migration20261203061800_fee_accrual';
 
 /** Every committed migration, in order. After `npm run migration:create`, add the new class here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -26,4 +27,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261202161257_product_settings', class: Migration20261202161257_product_settings },
   { name: 'Migration20261202161915_security', class: Migration20261202161915_security },
   { name: 'Migration20261202164719_pipeline_dashboard', class: Migration20261202164719_pipeline_dashboard },
+  { name: 'Migration20261203061800_fee_accrual', class: Migration20261203061800_fee_accrual },
 ];
