@@ -5,6 +5,7 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { workflowInterceptorModules } from '../src/workflow-interceptor-modules';
 
 /**
  * Two bundles: without interceptors (what workers run by default) and with OpenTelemetry's workflow
@@ -16,9 +17,10 @@ export async function buildWorkflowBundles(dir: string, quiet = false): Promise<
   const workflowsPath = require.resolve('../src/workflows');
   const plain = join(dir, 'workflow-bundle.js');
   const traced = join(dir, 'workflow-bundle-traced.js');
-  writeFileSync(plain, (await bundleWorkflowCode({ workflowsPath, logger })).code);
-  // OpenTelemetry's workflow interceptors, active only for traced calls (src/workflows/interceptors.ts).
-  writeFileSync(traced, (await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [require.resolve('../src/workflows/interceptors')], logger })).code);
+  // Both carry the request id from the handled request to the work it schedules (src/workflows/request-id-interceptors.ts).
+  writeFileSync(plain, (await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: workflowInterceptorModules(false), logger })).code);
+  // Plus OpenTelemetry's workflow interceptors, active only for traced calls (src/workflows/interceptors.ts).
+  writeFileSync(traced, (await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: workflowInterceptorModules(true), logger })).code);
   return { plain, traced };
 }
 

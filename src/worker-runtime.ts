@@ -3,6 +3,9 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createActivities } from './activities';
+import { logger } from './logger';
+import { workflowInterceptorModules } from './workflow-interceptor-modules';
+import { requestIdActivityInterceptors } from './tracing/activity-request-id';
 import { LocalDiskStorage } from './services/storage';
 import { dataConverterFor } from './temporal-codec';
 import { tracingEnabled, workerTracingOptions } from './tracing/tracing';
@@ -22,6 +25,8 @@ export interface WorkerOptions {
  */
 let runtimeInstalled = false;
 
+const PINO_LEVEL = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const satisfies Record<LogLevel, string>;
+
 /**
  * The SDK's own log level (TEMPORAL_LOG_LEVEL: TRACE, DEBUG, INFO, WARN, ERROR); once per process, the
  * first call wins. `prometheusBindAddress` turns on the SDK's Prometheus exporter (the worker process
@@ -32,7 +37,9 @@ export function installRuntime(opts: { prometheusBindAddress?: string } = {}): v
   runtimeInstalled = true;
   const level = (process.env.TEMPORAL_LOG_LEVEL ?? 'INFO').toUpperCase() as LogLevel;
   Runtime.install({
-    logger: new DefaultLogger(level),
+    // The SDK's lines (worker, workflow and activity logs) go out through pino like ours, as JSON with
+    // their metadata (workflow and activity ids, and the request id: src/tracing/activity-request-id.ts).
+    logger: new DefaultLogger(level, ({ level: sdkLevel, message, meta }) => logger[PINO_LEVEL[sdkLevel]](meta ?? {}, message)),
     ...(opts.prometheusBindAddress
       ? { telemetryOptions: { metrics: { prometheus: { bindAddress: opts.prometheusBindAddress, useSecondsForDurations: true } } } }
       : {}),
@@ -51,8 +58,8 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
   const workflowSource = existsSync(bundlePath)
     ? { workflowBundle: { codePath: bundlePath } }
     : { workflowsPath: require.resolve('./workflows') };
-  // Bundling here (no pre-built bundle) adds the interceptors only when tracing is on.
-  const workflowModules = 'workflowsPath' in workflowSource && traced ? [require.resolve('./workflows/interceptors')] : undefined;
+  // Bundling here (no pre-built bundle) adds OpenTelemetry's interceptors only when tracing is on.
+  const workflowModules = 'workflowsPath' in workflowSource ? workflowInterceptorModules(traced) : undefined;
   const tracing = workerTracingOptions();
   const worker = await Worker.create({
     connection,
@@ -65,7 +72,10 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
     activities: createActivities({ orm: opts.orm, config: opts.config, storage: new LocalDiskStorage(opts.config.documents.storageDir) }),
     // Activity spans and the workflow-span sink when tracing is on (src/tracing/tracing.ts).
     ...tracing,
-    interceptors: { ...tracing.interceptors, workflowModules },
+    interceptors: {
+      activity: [requestIdActivityInterceptors, ...(tracing.interceptors?.activity ?? [])],
+      workflowModules,
+    },
   });
   return { worker, connection };
 }

@@ -10,8 +10,8 @@ import { parse } from 'yaml';
 const root = join(__dirname, '..');
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'));
 
-it('defines postgres, temporal (postgres persistence), temporal-ui, rabbitmq, api, worker, prometheus and grafana', () => {
-  expect(Object.keys(compose.services).sort()).toEqual(['api', 'grafana', 'postgres', 'prometheus', 'rabbitmq', 'temporal', 'temporal-ui', 'worker']);
+it('defines postgres, temporal (postgres persistence), temporal-ui, rabbitmq, api, worker, prometheus, grafana and jaeger', () => {
+  expect(Object.keys(compose.services).sort()).toEqual(['api', 'grafana', 'jaeger', 'postgres', 'prometheus', 'rabbitmq', 'temporal', 'temporal-ui', 'worker']);
   expect(compose.services.temporal.environment.DB).toBe('postgres12');
   expect(compose.services.temporal.environment.POSTGRES_SEEDS).toBe('postgres');
 });
@@ -31,6 +31,13 @@ it('passes api and worker only variables the platform reads (and the Dockerfile 
     for (const key of Object.keys(compose.services[svc].environment)) expect([svc, key, sources.includes(key)]).toEqual([svc, key, true]);
   }
   expect(readFileSync(join(root, 'Dockerfile'), 'utf8')).toContain('npm run build');
+});
+
+it('api and worker send their traces to Jaeger\'s OTLP/HTTP port', () => {
+  const otlpPort = compose.services.jaeger.ports.map((p: string) => p.split(':')[1]).find((p: string) => p === '4318');
+  expect(compose.services.jaeger.environment.COLLECTOR_OTLP_ENABLED).toBe('true');
+  for (const svc of ['api', 'worker']) expect(compose.services[svc].environment.OTEL_EXPORTER_OTLP_ENDPOINT).toBe(`http://jaeger:${otlpPort}`);
+  expect(compose.services.jaeger.ports).toContain('16686:16686');
 });
 
 it('Prometheus scrapes the API and the worker where they serve /metrics; Grafana gets the datasource and the dashboard', () => {
