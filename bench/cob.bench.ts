@@ -1,7 +1,7 @@
 /**
  * `npm run bench:cob -- [loans...]` (default 10000 100000): close of business through Temporal.
  *  1. seeds N active loans with realistic 12-month schedules (from the engine) straight into a fresh
- *     PostgreSQL database — some paid up, some overdue, on an accrual product with an overdue penalty;
+ *     PostgreSQL database — some paid up, some overdue, on an accrual product with an overdue penalty charge;
  *  2. runs COB for one business date with ONE worker process, then for the next date with TWO;
  *  3. prints loans/s, time per business step, peak worker memory and Temporal history events.
  * Uses the Temporal server on TEMPORAL_ADDRESS, or starts an in-memory dev server. No thresholds.
@@ -18,6 +18,7 @@ import { dataConverterFor } from '../src/temporal-codec';
 import { dropDatabase, openDatabase } from '../src/database';
 import { buildSchedule } from '../src/domain';
 import { addDays, addMonths } from '../src/domain/dates';
+import { withDefaults, type LoanScheduleSettings } from '../src/domain/product-settings';
 import { sql } from '../src/services/sql';
 import { COB_WORKFLOW_TYPE, type CobResult, type CobWorkflowInput } from '../src/workflows/servicing-messages';
 import { isReachable, startDevServer, stopDevServer } from '../temporal/dev-server';
@@ -43,8 +44,17 @@ export async function seed(url: string, n: number): Promise<number> {
   const em = orm.em.fork();
   const [product] = await sql<{ id: string }>(em, `
     insert into loan_product (id, name, currency_code, digits_after_decimal, min_principal, max_principal, min_interest_rate, max_interest_rate,
-      min_number_of_repayments, max_number_of_repayments, repayment_every, repayment_frequency_type, accounting_rule, penalty_calculation_type, penalty_amount, penalty_grace_days)
-    values (gen_random_uuid(), 'Bench personal loan', 'USD', 2, 500, 50000, 5, 30, 6, 24, 1, 'MONTHS', 'ACCRUAL_PERIODIC', 'FLAT', 15, 5) returning id::text`);
+      min_number_of_repayments, max_number_of_repayments, repayment_every, repayment_frequency_type, accounting_rule)
+    values (gen_random_uuid(), 'Bench personal loan', 'USD', 2, 500, 50000, 5, 30, 6, 24, 1, 'MONTHS', 'ACCRUAL_PERIODIC') returning id::text`);
+  // The overdue penalty: a flat 15.00 OVERDUE_INSTALLMENT charge 5 days after the due date, on the product and in every loan's terms.
+  const [penalty] = await sql<{ id: string }>(em, `
+    insert into charge (id, name, charge_time_type, charge_calculation_type, penalty, amount, currency_code, grace_days)
+    values (gen_random_uuid(), 'Bench overdue penalty', 'OVERDUE_INSTALLMENT', 'FLAT', true, 15, 'USD', 5) returning id::text`);
+  await sql(em, `insert into loan_product_charge (product_id, charge_id) values (?::uuid, ?::uuid)`, [product.id, penalty.id]);
+  const terms: LoanScheduleSettings = {
+    ...withDefaults({ repaymentEvery: 1, repaymentFrequencyType: 'MONTHS' }, 'USD'), currencyCode: 'USD', productSettingsVersion: null,
+    charges: [{ name: 'Bench overdue penalty', amount: '15', chargeTimeType: 'OVERDUE_INSTALLMENT', chargeCalculationType: 'FLAT', penalty: true, graceDays: 5, feeInterval: null }],
+  };
   // Templates: 48 schedules from the engine (disbursed over the last 11 months, 4 sizes), cycled over the loans.
   const rows: string[] = [];
   for (let t = 0; t < TEMPLATES; t++) {
@@ -65,10 +75,10 @@ export async function seed(url: string, n: number): Promise<number> {
     select gen_random_uuid(), 'Bench', 'Borrower ' || g, 'bench-' || g || '@example.com' from generate_series(1, ?) g`, [n]);
   await sql(em, `
     insert into loan (id, customer_id, product_id, principal, currency_code, annual_interest_rate, number_of_repayments, repayment_every,
-      repayment_frequency_type, status, stage, workflow_id, disbursed_on, last_cob_date)
-    select gen_random_uuid(), c.id, ?::uuid, t.principal, 'USD', 12, 12, 1, 'MONTHS', 'ACTIVE', 'REPAYMENT', 'bench', t.disbursed, ?::date - 1
+      repayment_frequency_type, status, stage, workflow_id, disbursed_on, last_cob_date, schedule_settings)
+    select gen_random_uuid(), c.id, ?::uuid, t.principal, 'USD', 12, 12, 1, 'MONTHS', 'ACTIVE', 'REPAYMENT', 'bench', t.disbursed, ?::date - 1, ?::jsonb
       from (select id, row_number() over () as rn from customer) c
-      join (select distinct t, disbursed, principal from bench_template) t on t.t = c.rn % ${TEMPLATES}`, [product.id, BUSINESS_DATE]);
+      join (select distinct t, disbursed, principal from bench_template) t on t.t = c.rn % ${TEMPLATES}`, [product.id, BUSINESS_DATE, JSON.stringify(terms)]);
   // Installments due before the business date are paid, except on every tenth loan (overdue: penalties, delinquency).
   await sql(em, `
     insert into loan_installment (loan_id, installment_number, from_date, due_date, principal_due, interest_due, fee_charges_due, penalty_charges_due,

@@ -45,6 +45,18 @@ export function accruedInterest(installments: Installment[], from: LocalDate, to
   );
 }
 
+/**
+ * Fees periodic accrual books on one installment by `date` (Dr fees receivable, Cr fee income; close of
+ * business, ADD_PERIODIC_ACCRUAL_ENTRIES): from its due date on, what is charged less waived and not yet
+ * recognised. Recognised is `feeAccrued` (booked receivable before) or, if more, what was paid: a fee paid
+ * before it was accrued was income when paid (a payment settles the receivable first, the rest is income).
+ * Once it books, the installment's fees count as recognised: `feeAccrued` becomes charged less waived.
+ */
+export function feeAccrualBy(inst: Installment, feeAccrued: Decimal, date: LocalDate): Decimal {
+  if (compareDates(inst.dueDate, date) > 0) return new Decimal(0);
+  return Decimal.max(0, inst.due.fee.minus(inst.waived.fee).minus(Decimal.max(feeAccrued, inst.paid.fee)));
+}
+
 export interface PayoffQuote {
   date: LocalDate;
   principal: Decimal;

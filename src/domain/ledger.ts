@@ -93,8 +93,8 @@ export function journalLines(type: LoanTransactionType, rule: AccountingRule, am
       credit('LOAN_PORTFOLIO', portions.principal);
       // Under accrual the income was booked when earned: the payment settles the receivable.
       credit(accrual ? 'INTEREST_RECEIVABLE' : 'INCOME_FROM_INTEREST', portions.interest);
-      // Schedule fees are not accrued by close of business yet, so even under accrual they are income when
-      // paid; fees added to the loan under accrual were booked receivable (portions.feeReceivable).
+      // Under accrual fees booked receivable (by close of business on the due date, or when added) are
+      // settled first (portions.feeReceivable); a fee paid before it was booked is income when paid.
       credit('FEES_RECEIVABLE', accrual ? (portions.feeReceivable ?? new Decimal(0)) : new Decimal(0));
       credit('INCOME_FROM_FEES', accrual ? portions.fee.minus(portions.feeReceivable ?? 0) : portions.fee);
       credit(accrual ? 'PENALTIES_RECEIVABLE' : 'INCOME_FROM_PENALTIES', portions.penalty);
@@ -103,6 +103,8 @@ export function journalLines(type: LoanTransactionType, rule: AccountingRule, am
     case 'ACCRUAL':
       debit('INTEREST_RECEIVABLE', portions.interest);
       credit('INCOME_FROM_INTEREST', portions.interest);
+      debit('FEES_RECEIVABLE', portions.fee);
+      credit('INCOME_FROM_FEES', portions.fee);
       break;
     case 'PENALTY':
       // Cash accounting books penalty income only when it is paid.

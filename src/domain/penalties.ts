@@ -1,12 +1,14 @@
 /**
  * Overdue-installment penalties: flat or a percent of the overdue amount, charged once an installment
  * is more than `graceDays` past due, once or again every `repeatEveryDays` (Fineract's overdue charge
- * with a fee frequency).
+ * with a fee frequency). Close of business applies every OVERDUE_INSTALLMENT charge a loan carries with
+ * this rule (overdueChargeRule maps the charge's calculation type).
  */
 import { addDays, compareDates, daysBetween, type LocalDate } from './dates';
 import { ValidationError } from './errors';
 import { outstanding, type Installment } from './installments';
 import { Decimal, parseDecimal } from './money';
+import type { ChargeCalculationType } from './schedule';
 
 export const PENALTY_CALCULATION_TYPES = ['FLAT', 'PERCENT_OF_OVERDUE_PRINCIPAL', 'PERCENT_OF_OVERDUE_PRINCIPAL_AND_INTEREST'] as const;
 export type PenaltyCalculationType = (typeof PENALTY_CALCULATION_TYPES)[number];
@@ -19,6 +21,23 @@ export interface PenaltyRule {
   /** null: charge once per installment; N: charge again every N days while still overdue. */
   repeatEveryDays?: number | null;
   digitsAfterDecimal: number;
+}
+
+/** An OVERDUE_INSTALLMENT charge's calculation (Fineract's names) as the overdue base it is a percent of. */
+export const OVERDUE_CHARGE_CALCULATIONS: Partial<Record<ChargeCalculationType, PenaltyCalculationType>> = {
+  FLAT: 'FLAT',
+  PERCENT_OF_AMOUNT: 'PERCENT_OF_OVERDUE_PRINCIPAL',
+  PERCENT_OF_AMOUNT_AND_INTEREST: 'PERCENT_OF_OVERDUE_PRINCIPAL_AND_INTEREST',
+};
+
+/** The rule of an OVERDUE_INSTALLMENT charge: its amount or percent, grace days and fee interval (repeat). */
+export function overdueChargeRule(
+  charge: { chargeCalculationType: ChargeCalculationType; amount: string; graceDays?: number | null; feeInterval?: number | null },
+  digitsAfterDecimal: number,
+): PenaltyRule {
+  const calculationType = OVERDUE_CHARGE_CALCULATIONS[charge.chargeCalculationType];
+  if (!calculationType) throw new ValidationError('chargeCalculationType', `an overdue charge is one of ${Object.keys(OVERDUE_CHARGE_CALCULATIONS).join(', ')}`);
+  return { calculationType, amount: charge.amount, graceDays: charge.graceDays ?? 0, repeatEveryDays: charge.feeInterval ?? null, digitsAfterDecimal };
 }
 
 export interface PenaltyCharge {

@@ -71,6 +71,15 @@ export class LoanProductCharge {
   charge!: Ref<Charge>;
 }
 
+/** One installment's share of a loan charge; money as decimal strings (JSON). */
+export interface InstallmentChargePart {
+  installmentNumber: number;
+  amount: string;
+  amountWaived: string;
+  /** A waiver was applied to this installment's share (a second one is a CONFLICT). */
+  waived: boolean;
+}
+
 /**
  * A charge on one loan (Fineract's m_loan_charge): from the product's defaults at activation, or added
  * later (addLoanCharge). Its amounts land on installments (feeChargesDue / penaltyChargesDue); a
@@ -123,6 +132,14 @@ export class LoanCharge {
   /** The installment a dated charge joined (null: disbursement or every installment). */
   @Property({ type: 'integer', nullable: true })
   installmentNumber?: number | null;
+
+  /**
+   * What the charge comes to on each installment it applies to, and what of that was waived (Fineract's
+   * m_loan_installment_charge): one entry for a dated charge, one per installment for an installment
+   * fee, null for a disbursement charge. Installments pool their fees, so a waiver needs this share.
+   */
+  @Property({ type: 'json', nullable: true })
+  installmentCharges?: InstallmentChargePart[] | null;
 
   /** Idempotency key of the request that added it (activation uses `product-<chargeId>`). */
   @Property({ type: 'string', length: 100 })

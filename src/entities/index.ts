@@ -19,12 +19,13 @@ import { RateLimitEntry } from './rate-limit.entity';
 import { LoanProductSettingsVersion } from './loan-product-settings-version.entity';
 import { Charge, LoanCharge, LoanProductCharge } from './charge.entity';
 import { Holiday, WorkingDays } from './calendar.entity';
+import { PaymentType } from './payment-type.entity';
 
 export { BusinessDate, CobRun, CobStep, DelinquencyRangeRow, GlAccount, JournalEntry, LoanAccountLock };
 export { Customer, Document, Loan, LoanEvent, LoanInstallment, LoanProduct, LoanTransaction, RefreshToken, RiskRuleSet, User };
 export { EventTypeSetting, Notification, NotificationDelivery, NotificationPreference, NotificationTemplate, OutboxEvent };
 export { DecimalType } from './decimal.type';
-export { PaymentProof, RescheduleRequest };
+export { PaymentProof, PaymentType, RescheduleRequest };
 export { RateLimitEntry, SecurityEvent };
 export { Charge, Holiday, LoanCharge, LoanProductCharge, LoanProductSettingsVersion, WorkingDays };
 
@@ -32,4 +33,4 @@ export const ENTITIES = [Customer, LoanProduct, Loan, LoanEvent, User, RefreshTo
   GlAccount, JournalEntry, BusinessDate, CobStep, CobRun, LoanAccountLock, DelinquencyRangeRow,
   OutboxEvent, EventTypeSetting, Notification, NotificationDelivery, NotificationPreference, NotificationTemplate,
   PaymentProof, RescheduleRequest, SecurityEvent, RateLimitEntry,
-  LoanProductSettingsVersion, Charge, LoanProductCharge, LoanCharge, Holiday, WorkingDays];
+  LoanProductSettingsVersion, Charge, LoanProductCharge, LoanCharge, Holiday, WorkingDays, PaymentType];

@@ -71,10 +71,6 @@ export class LoanInstallment {
   @Property({ type: DecimalType, defaultRaw: '0' })
   feeAccrued: Decimal = ZERO;
 
-  /** Business date the overdue penalty was charged (once per installment). */
-  @Property({ type: 'date', nullable: true })
-  penaltyAppliedOn?: string | null;
-
   /** Every component settled (paid or waived). */
   @Property({ type: 'boolean', defaultRaw: 'false' })
   completed: boolean = false;
@@ -88,7 +84,7 @@ export class LoanInstallment {
 @Unique({ properties: ['loan', 'requestId'] })
 @Index({ properties: ['loan', 'transactionDate'] })
 export class LoanTransaction {
-  [OptionalProps]?: 'createdAt' | 'principalPortion' | 'interestPortion' | 'feePortion' | 'penaltyPortion' | 'overpaymentPortion' | 'reversed' | 'createdBy';
+  [OptionalProps]?: 'createdAt' | 'principalPortion' | 'interestPortion' | 'feePortion' | 'feeReceivablePortion' | 'penaltyPortion' | 'overpaymentPortion' | 'reversed' | 'createdBy';
 
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
@@ -124,6 +120,13 @@ export class LoanTransaction {
 
   @Property({ type: DecimalType, defaultRaw: '0' })
   feePortion: Decimal = ZERO;
+
+  /**
+   * Of a repayment's feePortion, what settled fees receivable under accrual (the rest was fee income):
+   * kept so a reversal undoes, and its replay re-splits, exactly what was posted.
+   */
+  @Property({ type: DecimalType, defaultRaw: '0' })
+  feeReceivablePortion: Decimal = ZERO;
 
   @Property({ type: DecimalType, defaultRaw: '0' })
   penaltyPortion: Decimal = ZERO;

@@ -4,7 +4,6 @@ import { REPAYMENT_FREQUENCY_TYPES, type RepaymentFrequencyType } from '../domai
 import type { Decimal } from '../domain/money';
 import type { AllocationStrategy } from '../domain/allocation';
 import type { AccountingRule, GlRole } from '../domain/ledger';
-import type { PenaltyCalculationType } from '../domain/penalties';
 import type { RepaymentRescheduleType } from '../domain/holidays';
 import type { AllowAttributeOverrides } from '../domain/product-settings';
 import type {
@@ -19,7 +18,7 @@ type ScheduleSettingProps =
 
 @Entity({ tableName: 'loan_product' })
 export class LoanProduct {
-  [OptionalProps]?: 'createdAt' | 'version' | 'accountingRule' | 'allocationStrategy' | 'penaltyGraceDays' | 'settingsVersion' | ScheduleSettingProps;
+  [OptionalProps]?: 'createdAt' | 'version' | 'accountingRule' | 'allocationStrategy' | 'settingsVersion' | ScheduleSettingProps;
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -118,16 +117,6 @@ export class LoanProduct {
 
   @Property({ type: 'string', length: 80, defaultRaw: `'PENALTIES_FEES_INTEREST_PRINCIPAL'` })
   allocationStrategy: AllocationStrategy = 'PENALTIES_FEES_INTEREST_PRINCIPAL';
-
-  /** Overdue penalty (charged once per installment by close of business); null: none. */
-  @Property({ type: 'string', length: 50, nullable: true })
-  penaltyCalculationType?: PenaltyCalculationType | null;
-
-  @Property({ type: DecimalType, nullable: true })
-  penaltyAmount?: Decimal | null;
-
-  @Property({ type: 'integer', defaultRaw: '0' })
-  penaltyGraceDays: number = 0;
 
   /** GL account code per posting role; roles left out use the default chart (see domain/ledger.ts). */
   @Property({ type: 'json', nullable: true })

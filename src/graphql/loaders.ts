@@ -1,11 +1,10 @@
 import DataLoader from 'dataloader';
-import type { Customer, LoanProduct } from '../entities';
+import { Customer, LoanProduct, type PaymentType } from '../entities';
 import type { DocumentView } from '../services/document.service';
 import type { ServiceContext } from '../services/context';
-import { customersByIds } from '../services/customer.service';
-import { loanProductsByIds } from '../services/loan-product.service';
+import { paymentTypesByCodes } from '../services/payment-type.service';
 import {
-  businessDateOf, documentsOfLoans, installmentsOfLoans, timelinesOfLoans, transactionsOfLoans,
+  businessDateOf, documentsOfLoans, entitiesByIds, installmentsOfLoans, timelinesOfLoans, transactionsOfLoans,
   type InstallmentRow, type LoanEventRow, type TransactionRow,
 } from '../services/loan-read.service';
 
@@ -35,14 +34,22 @@ export function createLoaders(ctx: ServiceContext) {
   let transactions: DataLoader<string, TransactionRow[]> | undefined;
   let timeline: DataLoader<string, LoanEventRow[]> | undefined;
   let documents: DataLoader<string, DocumentView[]> | undefined;
+  let paymentType: DataLoader<string, PaymentType | undefined> | undefined;
   let businessDate: Promise<string> | undefined;
   return {
-    get customer() { return (customer ??= byId<Customer>((ids) => customersByIds(ctx, ids))); },
-    get loanProduct() { return (loanProduct ??= byId<LoanProduct>((ids) => loanProductsByIds(ctx, ids))); },
+    get customer() { return (customer ??= byId<Customer>((ids) => entitiesByIds(ctx.em, Customer, 'customer', ids))); },
+    get loanProduct() { return (loanProduct ??= byId<LoanProduct>((ids) => entitiesByIds(ctx.em, LoanProduct, 'loan_product', ids))); },
     get installments() { return (installments ??= perLoan((ids) => installmentsOfLoans(ctx.em, ids))); },
     get transactions() { return (transactions ??= perLoan((ids) => transactionsOfLoans(ctx.em, ids))); },
     get timeline() { return (timeline ??= perLoan((ids) => timelinesOfLoans(ctx.em, ids))); },
     get documents() { return (documents ??= perLoan((ids) => documentsOfLoans(ctx.em, ids))); },
+    /** By code (payment types are keyed by code, not id). */
+    get paymentType() {
+      return (paymentType ??= new DataLoader<string, PaymentType | undefined>(async (codes) => {
+        const rows = new Map((await paymentTypesByCodes(ctx.em, codes)).map((t) => [t.code, t]));
+        return codes.map((c) => rows.get(c));
+      }));
+    },
     /** The business date, read once per request (every loan's balances are as of the same date). */
     businessDate(): Promise<string> { return (businessDate ??= businessDateOf(ctx.em)); },
   };

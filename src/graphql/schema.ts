@@ -19,10 +19,11 @@ import { ChargeResolver } from './charges/charge.resolver';
 import { CalendarResolver } from './calendar/calendar.resolver';
 import { LoanTermsResolver } from './products/loan-terms.resolver';
 import { PipelineDashboardResolver } from './dashboard/pipeline-dashboard.resolver';
+import { PaymentTypeResolver, TransactionPaymentTypeResolver } from './payment-types/payment-type.resolver';
 import { guardArguments } from './input-guard';
 import { DateTimeScalar } from './scalars';
 
-export const RESOLVERS = [AuthResolver, CustomerResolver, LoanProductResolver, LoanResolver, OriginationResolver, ScheduleResolver, EventResolver, NotificationResolver, ServicingResolver, CobResolver, PaymentProofResolver, RescheduleResolver, ChargeResolver, CalendarResolver, LoanTermsResolver, PipelineDashboardResolver] as const;
+export const RESOLVERS = [AuthResolver, CustomerResolver, LoanProductResolver, LoanResolver, OriginationResolver, ScheduleResolver, EventResolver, NotificationResolver, ServicingResolver, CobResolver, PaymentProofResolver, RescheduleResolver, ChargeResolver, CalendarResolver, LoanTermsResolver, PipelineDashboardResolver, PaymentTypeResolver, TransactionPaymentTypeResolver] as const;
 
 /** `pubSub`: what subscriptions listen to (the API's EventBus feeds it from RabbitMQ). */
 export async function createSchema(pubSub: PubSub = new TypedPubSub()): Promise<GraphQLSchema> {

@@ -12,6 +12,9 @@ import { Migration20261202161257_product_settings } from './Migration20261202161
 import { Migration20261202161915_security } from './Migration20261202161915_security';
 import { Migration20261202164719_pipeline_dashboard } from './Migration20261202164719_pipeline_dashboard';
 import { Migration20261203061800_fee_accrual } from './Migration20261203061800_fee_accrual';
+import { Migration20261203063000_overdue_charges } from './Migration20261203063000_overdue_charges';
+import { Migration20261203064000_installment_charges } from './Migration20261203064000_installment_charges';
+import { Migration20261203065000_payment_types } from './Migration20261203065000_payment_types';
 
 /** Every committed migration, in order. After `npm run migration:create`, add the new class here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -28,4 +31,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261202161915_security', class: Migration20261202161915_security },
   { name: 'Migration20261202164719_pipeline_dashboard', class: Migration20261202164719_pipeline_dashboard },
   { name: 'Migration20261203061800_fee_accrual', class: Migration20261203061800_fee_accrual },
+  { name: 'Migration20261203063000_overdue_charges', class: Migration20261203063000_overdue_charges },
+  { name: 'Migration20261203064000_installment_charges', class: Migration20261203064000_installment_charges },
+  { name: 'Migration20261203065000_payment_types', class: Migration20261203065000_payment_types },
 ];

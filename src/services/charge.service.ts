@@ -48,7 +48,6 @@ export async function createCharge(ctx: ServiceContext, input: CreateChargeInput
   }
   if (chargeCalculationType !== 'FLAT' && amount.gt(100)) throw new ValidationError('amount', 'a percentage must be at most 100');
   const penalty = input.penalty ?? chargeTimeType === 'OVERDUE_INSTALLMENT';
-  if (chargeTimeType === 'OVERDUE_INSTALLMENT' && !penalty) throw new ValidationError('penalty', 'an OVERDUE_INSTALLMENT charge is a penalty');
   const graceDays = input.graceDays ?? 0;
   if (!Number.isInteger(graceDays) || graceDays < 0 || graceDays > 365) throw new ValidationError('graceDays', 'must be between 0 and 365');
   const feeInterval = input.feeInterval ?? null;

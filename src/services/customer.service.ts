@@ -49,10 +49,6 @@ export async function getCustomer(ctx: ServiceContext, id: string): Promise<Cust
   return customer;
 }
 
-export async function customersByIds(ctx: ServiceContext, ids: readonly string[]): Promise<Customer[]> {
-  return ctx.em.find(Customer, { id: { $in: [...ids] } });
-}
-
 export const EMPLOYMENT_STATUSES = ['EMPLOYED', 'SELF_EMPLOYED', 'UNEMPLOYED', 'RETIRED', 'STUDENT'] as const;
 
 export interface CustomerProfileInput {

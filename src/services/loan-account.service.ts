@@ -7,6 +7,7 @@ import { Decimal } from '../domain/money';
 import type { WorkingCalendar } from '../domain/holidays';
 import { termsFromSettings, type LoanScheduleSettings } from '../domain/product-settings';
 import { Loan, LoanCharge, LoanInstallment, LoanProduct, LoanTransaction } from '../entities';
+import type { InstallmentChargePart } from '../entities/charge.entity';
 import { workingCalendar } from './calendar.service';
 import { postJournal } from './ledger.service';
 import { settingsOf } from './loan-product.service';
@@ -114,20 +115,24 @@ function recordLoanCharges(em: EntityManager, loan: Loan, model: ScheduleModel):
   t.charges.forEach((c, i) => {
     let amount = new Decimal(0);
     let installmentNumber: number | null = null;
+    let installmentCharges: InstallmentChargePart[] | null = null;
     if (c.chargeTimeType === 'DISBURSEMENT') {
       amount = money(c.chargeCalculationType === 'FLAT' ? c.amount : t.principal.times(c.amount).div(100), t);
     } else if (c.chargeTimeType !== 'OVERDUE_INSTALLMENT') {
       // What this charge alone adds to each installment: the schedule with only this charge.
       const alone = buildSchedule({ ...termsInput(t), charges: [{ ...c, amount: c.amount.toFixed() }] });
+      installmentCharges = [];
       for (const p of alone.periods) {
         const part = p.feeChargesDue.plus(p.penaltyChargesDue);
-        if (part.gt(0) && c.chargeTimeType === 'SPECIFIED_DUE_DATE') installmentNumber = p.period;
+        if (part.lte(0)) continue;
+        if (c.chargeTimeType === 'SPECIFIED_DUE_DATE') installmentNumber = p.period;
+        installmentCharges.push({ installmentNumber: p.period, amount: part.toFixed(), amountWaived: '0', waived: false });
         amount = amount.plus(part);
       }
     }
     em.create(LoanCharge, {
       loan: loan.id, name: c.name, chargeTimeType: c.chargeTimeType, chargeCalculationType: c.chargeCalculationType, penalty: c.penalty,
-      amountOrPercentage: c.amount, amount, amountWaived: new Decimal(0), dueDate: c.dueDate, installmentNumber, requestId: `activation-${i}`,
+      amountOrPercentage: c.amount, amount, amountWaived: new Decimal(0), dueDate: c.dueDate, installmentNumber, installmentCharges, requestId: `activation-${i}`,
     });
   });
 }

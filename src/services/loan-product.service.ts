@@ -207,10 +207,6 @@ export async function listLoanProducts(ctx: ServiceContext): Promise<LoanProduct
   return ctx.em.find(LoanProduct, {}, { orderBy: { name: 'asc' } });
 }
 
-export async function loanProductsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<LoanProduct[]> {
-  return ctx.em.find(LoanProduct, { id: { $in: [...ids] } });
-}
-
 export async function productSettingsHistory(ctx: ServiceContext, productId: string): Promise<LoanProductSettingsVersion[]> {
   return ctx.em.find(LoanProductSettingsVersion, { product: productId }, { orderBy: { version: 'asc' } });
 }

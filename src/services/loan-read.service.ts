@@ -1,8 +1,8 @@
-import type { EntityDictionary, EntityManager, EntityName } from '@mikro-orm/postgresql';
+import { wrap, type EntityDictionary, type EntityManager, type EntityName } from '@mikro-orm/postgresql';
 import { payoffQuote, type PayoffQuote } from '../domain/accrual';
 import { requireLocalDate } from '../domain/dates';
 import { InvalidStageError } from '../domain/errors';
-import { Document, LoanEvent, LoanInstallment, LoanTransaction, type Loan, type LoanProduct } from '../entities';
+import { Customer, Document, Loan, LoanEvent, LoanInstallment, LoanProduct, LoanTransaction } from '../entities';
 import { DecimalType } from '../entities/decimal.type';
 import { BUSINESS_DATE } from './business-date.service';
 import { documentView, type DocumentView } from './document.service';
@@ -63,6 +63,84 @@ async function plainRows<T extends object>(em: EntityManager, entity: EntityName
     }
     return row as T;
   });
+}
+
+/**
+ * The entity the EntityManager holds with that id, if it is loaded (a bare reference, e.g. a loan's
+ * customer before it is read, does not count: `em.map` then fills it in).
+ */
+export function heldEntity<T extends object>(em: EntityManager, entity: { name: string }, id: string): T | undefined {
+  const e = em.getUnitOfWork().getById<T>(entity.name, id as never);
+  return e && wrap(e, true).isInitialized() ? e : undefined;
+}
+
+const prefixedColumns = new Map<string, string>();
+
+/** `<alias>.<column> as "<alias>__<column>"` for every column of the entity's table (built once per entity). */
+function columnsOf(em: EntityManager, entity: EntityName<object>, alias: string): string {
+  const meta = em.getMetadata().get((entity as { name: string }).name);
+  const key = `${meta.className}:${alias}`;
+  let cols = prefixedColumns.get(key);
+  if (!cols) {
+    cols = meta.props.flatMap((p) => p.fieldNames ?? []).map((c) => `${alias}."${c}" as "${alias}__${c}"`).join(', ');
+    prefixedColumns.set(key, cols);
+  }
+  return cols;
+}
+
+/** The columns of `raw` named `<alias>__<column>`, as `<column>`. */
+function unprefixed(raw: Record<string, unknown>, alias: string): Record<string, unknown> {
+  const prefix = `${alias}__`;
+  const out: Record<string, unknown> = {};
+  for (const k in raw) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = raw[k];
+  return out;
+}
+
+/**
+ * A loan, and its customer and product when asked for, in ONE statement through `pg`, merged into the
+ * EntityManager as managed entities (`em.map`): the same entities `em.findOne(Loan, id, { populate,
+ * strategy: 'joined' })` gives, without building the query through MikroORM's QueryBuilder and knex,
+ * which was the largest piece of a `loan(id)` read's CPU (README, read path). Null when there is none.
+ * `em.map` refreshes what the EntityManager holds: the caller passes only a loan it does not hold, and a
+ * customer or product it holds already is left as it is.
+ */
+export async function loanWithParts(em: EntityManager, id: string, parts: { customer?: boolean; product?: boolean } = {}): Promise<Loan | null> {
+  const cols = ['l.*'];
+  let joins = '';
+  if (parts.customer) {
+    cols.push(columnsOf(em, Customer, 'c'));
+    joins += ' join customer c on c.id = l.customer_id';
+  }
+  if (parts.product) {
+    cols.push(columnsOf(em, LoanProduct, 'p'));
+    joins += ' join loan_product p on p.id = l.product_id';
+  }
+  const [raw] = await rawRows(em, `select ${cols.join(', ')} from loan l${joins} where l.id = $1`, [id]);
+  if (!raw) return null;
+  // The customer and product first: the loan's references then point at them, initialized.
+  if (parts.customer && !heldEntity(em, Customer, raw.c__id as string)) em.map(Customer, unprefixed(raw, 'c'));
+  if (parts.product && !heldEntity(em, LoanProduct, raw.p__id as string)) em.map(LoanProduct, unprefixed(raw, 'p'));
+  const own: Record<string, unknown> = {};
+  for (const k in raw) if (!k.startsWith('c__') && !k.startsWith('p__')) own[k] = raw[k];
+  return em.map(Loan, own);
+}
+
+/**
+ * Entities of one table by id, as managed entities (`em.map` over rows read through `pg`, no
+ * QueryBuilder); those the EntityManager holds already are returned as held. For the read path's
+ * customer and product loaders.
+ */
+export async function entitiesByIds<T extends object>(em: EntityManager, entity: EntityName<T> & { name: string }, table: string, ids: readonly string[]): Promise<T[]> {
+  const held: T[] = [];
+  const missing: string[] = [];
+  for (const id of ids) {
+    const e = heldEntity<T>(em, entity, id);
+    if (e) held.push(e);
+    else missing.push(id);
+  }
+  if (!missing.length) return held;
+  const rows = await rawRows(em, `select * from "${table}" where id = any($1::uuid[])`, [missing]);
+  return [...held, ...rows.map((raw) => em.map(entity, raw as EntityDictionary<T>))];
 }
 
 /** Groups rows by their loan, in the order of `loanIds` (a loan without rows gets []). */

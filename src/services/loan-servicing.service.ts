@@ -9,12 +9,14 @@ import { requireLocalDate } from '../domain/dates';
 import { LoanProduct, LoanTransaction } from '../entities';
 import { WorkflowClosedError } from '../temporal-client';
 import { actingAs } from './authorization';
-import { currentBusinessDate } from './business-date.service';
+import { BUSINESS_DATE, currentBusinessDate } from './business-date.service';
 import { requireTemporal, type ServiceContext } from './context';
 import { loanInstallments } from './loan-account.service';
 import { getLoan } from './loan.service';
-import { applyServicing, assertNotLocked, toDomainInstallment, validateServicingPayload, type ServicingKind, type ServicingPayload } from './servicing.service';
+import { applyServicing, assertNoLock, toDomainInstallment, validateServicingPayload, type ServicingKind, type ServicingPayload } from './servicing.service';
 import { keyReusedError, requestFingerprint } from './idempotency';
+import { assertUsablePaymentType } from './payment-type.service';
+import { rawRows } from './loan-read.service';
 import { requireText } from './validation';
 
 /** Who may do what (customers pay through payment channels that act as staff or SYSTEM). */
@@ -39,19 +41,31 @@ export async function performServicing(
 ): Promise<LoanTransaction> {
   const actor = actingAs(ctx.actor, SERVICING_ROLES[kind]);
   const requestId = requireText('idempotencyKey', idempotencyKey, 100);
-  const loan = await getLoan(ctx, loanId, 'loanId');
-  const product = await ctx.em.findOneOrFail(LoanProduct, loan.product.id);
+  // The loan and its product in one statement.
+  const loan = await getLoan(ctx, loanId, 'loanId', ['product']);
+  const product = loan.product.getEntity();
   validateServicingPayload(kind, payload, product.digitsAfterDecimal);
   const fingerprint = requestFingerprint(kind, payload);
-  const first = await ctx.em.findOne(LoanTransaction, { loan: loan.id, requestId });
+  // Everything the checks below read, in one statement: the key's first transaction, the COB lock,
+  // the payment type and the business date.
+  const [pre] = await rawRows(ctx.em, `
+    select (select id::text from loan_transaction where loan_id = $1 and request_id = $2) as first_id,
+           (select jsonb_build_object('error', error) from loan_account_lock where loan_id = $3) as lock,
+           (select active from payment_type where code = $4) as payment_type_active,
+           (select date::text from business_date where name = $5) as business_date`,
+  // Each parameter once, in order (rawRows binds positionally inside a transaction).
+  [loan.id, requestId, loan.id, payload.paymentType ?? null, BUSINESS_DATE]);
+  const first = pre.first_id ? await ctx.em.findOne(LoanTransaction, pre.first_id as string) : null;
   if (first) {
     // A retry returns the first result; the same key for another request is refused.
     if (first.createdBy === 'system' || (first.requestFingerprint && first.requestFingerprint !== fingerprint)) throw keyReusedError('idempotencyKey');
     return first;
   }
-  await assertNotLocked(ctx.em, loan.id);
+  // After the retry check: a retry returns the first result even if its payment type was deactivated since.
+  assertUsablePaymentType(payload.paymentType, pre.payment_type_active as boolean | null);
+  assertNoLock(loan.id, pre.lock as { error: string | null } | null);
   if (payload.transactionDate) {
-    const businessDate = await currentBusinessDate(ctx.em);
+    const businessDate = pre.business_date as string;
     if (payload.transactionDate > businessDate) throw new ValidationError('transactionDate', `must not be after the business date ${businessDate}`);
     if (loan.disbursedOn && payload.transactionDate < loan.disbursedOn) throw new ValidationError('transactionDate', `must not be before the disbursement on ${loan.disbursedOn}`);
   }

@@ -16,6 +16,7 @@ import { currentBusinessDate } from './business-date.service';
 import { compactOverrides, type LoanSettingOverrides } from '../domain/product-settings';
 import { validateTerms } from '../domain/schedule';
 import { requireLocalDate } from '../domain/dates';
+import { heldEntity, loanWithParts } from './loan-read.service';
 import { decodeCursor, pageSize, type Page } from './pagination';
 import { isUuid, optionalText, requireUuid } from './validation';
 
@@ -134,9 +135,10 @@ export async function checkFirstRepaymentDate(ctx: ServiceContext, value: string
 export async function getLoan(ctx: ServiceContext, id: string, field = 'id', populate: ('customer' | 'product')[] = []): Promise<Loan> {
   if (!isUuid(id)) throw new ValidationError(field, 'must be a UUID');
   // populate: the loan's customer and product in the same statement (joined), for a read that shows them.
-  const loan = populate.length
-    ? await ctx.em.findOne(Loan, { id: id.toLowerCase() }, { populate, strategy: 'joined' })
-    : await ctx.em.findOne(Loan, { id: id.toLowerCase() });
+  // Loaded already (a mutation's own EntityManager): that entity, with any change not yet flushed.
+  const loan = heldEntity(ctx.em, Loan, id.toLowerCase())
+    ? await ctx.em.findOne(Loan, { id: id.toLowerCase() }, { populate })
+    : await loanWithParts(ctx.em, id.toLowerCase(), { customer: populate.includes('customer'), product: populate.includes('product') });
   if (!loan) throw new NotFoundError('Loan', id, field);
   if (!canAccessCustomer(ctx.actor, loan.customer.id)) throw forbidden();
   return loan;

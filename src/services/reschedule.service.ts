@@ -46,7 +46,7 @@ export async function applyReschedule(
   plan.periods.forEach((p, n) => {
     const values = {
       fromDate: p.fromDate, dueDate: p.dueDate, principalDue: p.principalDue, interestDue: p.interestDue,
-      feeChargesDue: p.feeChargesDue, penaltyChargesDue: p.penaltyChargesDue, interestAccrued: plan.interestAccrued[n], penaltyAppliedOn: null, completed: false,
+      feeChargesDue: p.feeChargesDue, penaltyChargesDue: p.penaltyChargesDue, interestAccrued: plan.interestAccrued[n], completed: false,
     };
     const row = byNumber.get(p.period);
     if (row) Object.assign(row, values);

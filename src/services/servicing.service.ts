@@ -10,7 +10,7 @@ import { allocatePayment, type AllocationResult } from '../domain/allocation';
 import { compareDates, requireLocalDate } from '../domain/dates';
 import { DomainError, InvalidStageError, NotFoundError, ValidationError } from '../domain/errors';
 import { COMPONENTS, isSettled, outstanding, totalOutstanding, zeroComponents, type Installment } from '../domain/installments';
-import { journalLines, reversalLines, zeroPortions, type LoanTransactionType, type Portions } from '../domain/ledger';
+import { glCode, journalLines, reversalLines, zeroPortions, type LoanTransactionType, type Portions } from '../domain/ledger';
 import { Decimal, parseDecimal } from '../domain/money';
 import { Loan, LoanInstallment, LoanProduct, LoanTransaction } from '../entities';
 import type { ServicingKind, ServicingPayload, ServicingRequest, ServicingResult } from '../workflows/servicing-messages';
@@ -21,8 +21,9 @@ import { recordEvent } from './outbox.service';
 import { applyReschedule } from './reschedule.service';
 import { loanInstallments } from './loan-account.service';
 import { keyReusedError } from './idempotency';
-import { addLoanCharge, feesReceivableOpen, validateChargePayload, waiveLoanCharge } from './loan-charge.service';
+import { addLoanCharge, feesReceivableOpen, receivableOpen, validateChargePayload, waiveLoanCharge } from './loan-charge.service';
 import { sql } from './sql';
+import { assertPaymentTypeCode } from './payment-type.service';
 
 export type { ServicingKind, ServicingPayload, ServicingRequest, ServicingResult };
 
@@ -57,7 +58,10 @@ function allocationPortions(r: AllocationResult): Portions {
 }
 
 function portionsOf(tx: LoanTransaction): Portions {
-  return { principal: tx.principalPortion, interest: tx.interestPortion, fee: tx.feePortion, penalty: tx.penaltyPortion, overpayment: tx.overpaymentPortion };
+  return {
+    principal: tx.principalPortion, interest: tx.interestPortion, fee: tx.feePortion, penalty: tx.penaltyPortion, overpayment: tx.overpaymentPortion,
+    feeReceivable: tx.feeReceivablePortion,
+  };
 }
 
 function fullyRepaid(installments: Installment[], loan: Loan): boolean {
@@ -78,9 +82,8 @@ export function validateServicingPayload(kind: ServicingKind, payload: Servicing
   }
   if (kind === 'PAYOFF' && payload.amount != null) requireAmount(payload);
   if (payload.transactionDate != null) requireLocalDate('transactionDate', payload.transactionDate);
-  if (payload.paymentType != null && !/^[A-Z_]{2,40}$/.test(payload.paymentType)) {
-    throw new ValidationError('paymentType', 'must be an upper-case code such as CASH or BANK_TRANSFER');
-  }
+  // The format only; that the code is on the ADMIN-managed list is checked where the database is at hand.
+  assertPaymentTypeCode(payload.paymentType);
   // Transaction ids are bigint: 1 to 18 digits always fit (a 20-digit id would fail as a cast in SQL).
   if (kind === 'REVERSAL' && !/^[1-9]\d{0,17}$/.test(payload.transactionId ?? '')) throw new ValidationError('transactionId', 'must be a transaction id');
   if (payload.reason != null && payload.reason.length > 500) throw new ValidationError('reason', 'must be at most 500 characters');
@@ -92,7 +95,6 @@ export function validateServicingPayload(kind: ServicingKind, payload: Servicing
     if (payload.component === 'CHARGE') {
       validateChargePayload(kind, payload);
       if (payload.amount != null) throw new ValidationError('amount', 'a loan charge is waived whole: leave the amount out');
-      if (payload.installmentNumber != null) throw new ValidationError('installmentNumber', 'a loan charge has its own installment: leave it out');
     } else if (payload.loanChargeId != null) {
       throw new ValidationError('loanChargeId', 'only with component CHARGE');
     }
@@ -110,6 +112,11 @@ export function validateServicingPayload(kind: ServicingKind, payload: Servicing
 /** Fails with LOAN_LOCKED while close of business holds the loan (or after its COB failed). */
 export async function assertNotLocked(em: EntityManager, loanId: string): Promise<void> {
   const [lock] = await sql<{ owner: string; error: string | null }>(em, `select owner, error from loan_account_lock where loan_id = ?`, [loanId]);
+  assertNoLock(loanId, lock);
+}
+
+/** LOAN_LOCKED when close of business holds the loan (`lock`: its loan_account_lock row, if any). */
+export function assertNoLock(loanId: string, lock: { error: string | null } | null | undefined): void {
   if (lock) {
     throw new DomainError(
       'LOAN_LOCKED',
@@ -144,7 +151,7 @@ export async function applyServicing(em: EntityManager, req: ServicingRequest): 
     const post = async (type: LoanTransactionType, amount: Decimal, portions: Portions, extra: Partial<LoanTransaction> = {}) => {
       const row = tx.create(LoanTransaction, {
         loan: loan.id, type, amount, transactionDate: date, requestId: req.requestId, requestFingerprint: req.fingerprint ?? null, createdBy: req.actor.id,
-        principalPortion: portions.principal, interestPortion: portions.interest, feePortion: portions.fee,
+        principalPortion: portions.principal, interestPortion: portions.interest, feePortion: portions.fee, feeReceivablePortion: portions.feeReceivable ?? new Decimal(0),
         penaltyPortion: portions.penalty, overpaymentPortion: portions.overpayment, paymentType: req.payload.paymentType ?? null, ...extra,
       });
       await tx.flush();
@@ -154,6 +161,22 @@ export async function applyServicing(em: EntityManager, req: ServicingRequest): 
     };
     let installments = rows.map(toDomainInstallment);
     let row: LoanTransaction | null = null;
+    /** PAYOFF: fees and penalties of installments not yet due, forgiven with the unearned interest. */
+    const forgiven = { fee: new Decimal(0), penalty: new Decimal(0) };
+    /**
+     * What a payoff forgave of fees and penalties booked receivable under accrual (fees added to a
+     * future installment, added penalties) is reversed by a WAIVE_CHARGE beside the payment, so the
+     * closed loan keeps no receivable; the rest was never income. `feesLeft`: fees receivable still
+     * open after the payment.
+     */
+    const forgiveAtPayoff = async (payment: LoanTransaction, feesLeft: Decimal) => {
+      for (const [k, inst] of installments.entries()) {
+        if (compareDates(inst.dueDate, date) > 0) rows[k]!.feeAccrued = Decimal.min(rows[k]!.feeAccrued, inst.paid.fee);
+      }
+      const penaltiesLeft = forgiven.penalty.gt(0) ? await receivableOpen(tx, loan.id, product, 'PENALTIES_RECEIVABLE') : new Decimal(0);
+      const reversed = { ...zeroPortions(), fee: Decimal.min(forgiven.fee, Decimal.max(0, feesLeft)), penalty: Decimal.min(forgiven.penalty, penaltiesLeft) };
+      await post('WAIVE_CHARGE', forgiven.fee.plus(forgiven.penalty), reversed, { requestId: `payoff-forgiven-${payment.id}`, createdBy: 'system' });
+    };
 
     switch (req.kind) {
       case 'REPAYMENT':
@@ -171,6 +194,16 @@ export async function applyServicing(em: EntityManager, req: ServicingRequest): 
             earnedLeft = earnedLeft.minus(keep);
             inst.waived.interest = inst.waived.interest.plus(open.minus(keep));
           }
+          // Fees and penalties of installments not yet due are not in the quote either: forgiven too, or
+          // the payment would go to them before principal and leave the loan open.
+          for (const inst of installments) {
+            if (compareDates(inst.dueDate, date) <= 0) continue;
+            for (const c of ['fee', 'penalty'] as const) {
+              const open = outstanding(inst, c);
+              inst.waived[c] = inst.waived[c].plus(open);
+              forgiven[c] = forgiven[c].plus(open);
+            }
+          }
         } else {
           amount = requireAmount(req.payload);
         }
@@ -178,8 +211,10 @@ export async function applyServicing(em: EntityManager, req: ServicingRequest): 
         installments = result.installments;
         const portions = allocationPortions(result);
         // Fees added under accrual were booked receivable: the payment settles that first, the rest is income.
-        if (portions.fee.gt(0)) portions.feeReceivable = Decimal.min(portions.fee, await feesReceivableOpen(tx, loan.id, product));
+        const feesOpen = portions.fee.gt(0) || forgiven.fee.gt(0) ? await feesReceivableOpen(tx, loan.id, product) : new Decimal(0);
+        if (portions.fee.gt(0)) portions.feeReceivable = Decimal.min(portions.fee, feesOpen);
         row = await post('REPAYMENT', amount, portions);
+        if (forgiven.fee.plus(forgiven.penalty).gt(0)) await forgiveAtPayoff(row, feesOpen.minus(portions.feeReceivable ?? 0));
         loan.creditBalance = loan.creditBalance.plus(result.overpayment);
         await recordEvent(tx, { type: 'LoanRepaymentRecorded', aggregateId: loan.id, idempotencyKey: `repayment-${row.id}`, data: {
           loanId: loan.id, customerId: loan.customer.id, transactionId: row.id, transactionDate: date, currencyCode: loan.currencyCode,
@@ -228,7 +263,7 @@ export async function applyServicing(em: EntityManager, req: ServicingRequest): 
         break;
       case 'WAIVE': {
         if (req.payload.component === 'CHARGE') {
-          row = await waiveLoanCharge(tx, loan, product, installments, req, post);
+          row = await waiveLoanCharge(tx, loan, product, rows, installments, req, post);
           break;
         }
         // Forgive outstanding interest or penalty, oldest installment first (or one installment).
@@ -308,10 +343,6 @@ async function reverseAndReplay(em: EntityManager, loan: Loan, product: LoanProd
   const target = await em.findOne(LoanTransaction, { id: req.payload.transactionId!, loan: loan.id });
   if (!target) throw new NotFoundError('LoanTransaction', req.payload.transactionId!, 'transactionId');
   if (target.type !== 'REPAYMENT' || target.reversed) throw new ValidationError('transactionId', 'only a repayment that is not reversed can be reversed');
-  // The replay does not yet re-split fees between receivable and income (see addLoanCharge).
-  if (product.accountingRule === 'ACCRUAL_PERIODIC' && (await em.count(LoanTransaction, { loan: loan.id, type: 'CHARGE', feePortion: { $gt: new Decimal(0) } })) > 0) {
-    throw new DomainError('CONFLICT', 'Reversing a repayment on an accrual loan with added fee charges is not supported yet');
-  }
   // Every journal line of the reversal (the undo and the replay adjustments) hangs off one REVERSAL row.
   const reversal = em.create(LoanTransaction, {
     loan: loan.id, type: 'REVERSAL', amount: target.amount, transactionDate: businessDate, requestId: req.requestId, requestFingerprint: req.fingerprint ?? null,
@@ -325,24 +356,65 @@ async function reverseAndReplay(em: EntityManager, loan: Loan, product: LoanProd
 
   const repayments = await em.find(LoanTransaction, { loan: loan.id, type: 'REPAYMENT', reversed: false }, { orderBy: { transactionDate: 'asc', id: 'asc' } });
   const refunds = await em.find(LoanTransaction, { loan: loan.id, type: 'CREDIT_BALANCE_REFUND', reversed: false });
+  const receivable = await feesReceivableMovements(em, loan.id, product);
   let installments = rows.map(toDomainInstallment).map((i) => ({ ...i, paid: zeroComponents() }));
   let overpaid = new Decimal(0);
+  let settled = new Decimal(0);
   for (const r of repayments) {
     const result = allocatePayment(installments, r.amount, r.transactionDate, product.allocationStrategy);
     installments = result.installments;
     overpaid = overpaid.plus(result.overpayment);
     const replayed = allocationPortions(result);
+    // As the posting did: the fee portion settles what was booked receivable by then, the rest is income.
+    replayed.feeReceivable = Decimal.min(replayed.fee, Decimal.max(0, receivableFor(receivable, r.id).minus(settled)));
+    settled = settled.plus(replayed.feeReceivable);
     const old = portionsOf(r);
-    if ((['principal', 'interest', 'fee', 'penalty', 'overpayment'] as const).every((k) => old[k].eq(replayed[k]))) continue;
+    if ((['principal', 'interest', 'fee', 'penalty', 'overpayment', 'feeReceivable'] as const).every((k) => old[k]!.eq(replayed[k]!))) continue;
     await postJournal(em, at, reversalLines(journalLines('REPAYMENT', product.accountingRule, r.amount, old)));
     await postJournal(em, at, journalLines('REPAYMENT', product.accountingRule, r.amount, replayed));
-    Object.assign(r, { principalPortion: replayed.principal, interestPortion: replayed.interest, feePortion: replayed.fee, penaltyPortion: replayed.penalty, overpaymentPortion: replayed.overpayment });
+    Object.assign(r, {
+      principalPortion: replayed.principal, interestPortion: replayed.interest, feePortion: replayed.fee, feeReceivablePortion: replayed.feeReceivable,
+      penaltyPortion: replayed.penalty, overpaymentPortion: replayed.overpayment,
+    });
   }
   const refunded = refunds.reduce((a, r) => a.plus(r.amount), new Decimal(0));
   if (overpaid.lt(refunded)) throw new DomainError('CONFLICT', 'Reversing this repayment would undo money already refunded from the credit balance');
   loan.creditBalance = overpaid.minus(refunded);
   writeBack(rows, installments);
   return reversal;
+}
+
+/**
+ * What booked or took off the loan's fees receivable other than repayments (charges added under accrual,
+ * close-of-business fee accruals, waivers), as net movements in posting (transaction id) order. A
+ * REVERSAL's lines only undo and re-split repayments, so they are left out with the repayments.
+ */
+async function feesReceivableMovements(em: EntityManager, loanId: string, product: LoanProduct): Promise<{ id: bigint; amount: Decimal }[]> {
+  if (product.accountingRule !== 'ACCRUAL_PERIODIC') return [];
+  const rows = await sql<{ id: string; amount: string }>(em, `
+    select t.id::text as id, sum(case when e.entry_type = 'DEBIT' then e.amount else -e.amount end)::text as amount
+      from journal_entry e join gl_account a on a.id = e.gl_account_id join loan_transaction t on t.id = e.loan_transaction_id
+     where e.loan_id = ? and a.code = ? and t.type not in ('REPAYMENT', 'REVERSAL')
+     group by t.id order by t.id`, [loanId, glCode(product.glMapping, 'FEES_RECEIVABLE')]);
+  return rows.map((r) => ({ id: BigInt(r.id), amount: new Decimal(r.amount) }));
+}
+
+/**
+ * Fees receivable a repayment may settle (before what earlier repayments settled): what was booked before
+ * it was posted, but never more than stays booked at any later point (a later waiver took off only what
+ * was open then), so the replayed receivable never goes negative. For a repayment whose history is
+ * unchanged this is exactly the split its posting made.
+ */
+function receivableFor(movements: { id: bigint; amount: Decimal }[], transactionId: string): Decimal {
+  const id = BigInt(transactionId);
+  let running = new Decimal(0);
+  let least: Decimal | null = null;
+  for (const m of movements) {
+    if (m.id > id && least === null) least = running;
+    running = running.plus(m.amount);
+    if (least !== null) least = Decimal.min(least, running);
+  }
+  return least ?? running;
 }
 
 export interface LoanBalances {

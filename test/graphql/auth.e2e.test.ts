@@ -1,6 +1,7 @@
 /** Authentication and authorization over real HTTP: tokens, refresh rotation, roles and ownership. */
 import { Customer, LoanProduct, RefreshToken, User } from '../../src/entities';
 import { dropDatabase, openDatabase } from '../../src/database';
+import { ROLES } from '../../src/domain/roles';
 import { ensureInitialAdmin } from '../../src/services/auth.service';
 import { signAccessToken } from '../../src/services/jwt';
 import { decodeJwt } from './security.fixtures';
@@ -108,6 +109,29 @@ describe('roles and ownership', () => {
     expect((await app.gql(staff, { i: input }, admin)).data.createStaffUser.roles).toEqual(['MANAGER']);
     expect((await app.gql(staff, { i: { ...input, email: `${unique('y')}@example.com`, roles: ['CUSTOMER'] } }, admin)).errors?.[0].extensions)
       .toMatchObject({ code: 'BAD_USER_INPUT', field: 'roles' });
+  });
+
+  it('roles are the Role enum: unknown values never reach the service, staff-only rules still apply', async () => {
+    const admin = await app.tokenFor(['ADMIN']);
+    const target = await app.staff(['KYC_OFFICER']);
+    const roles = async () => (await app.orm.em.fork().findOneOrFail(User, target.id)).roles;
+    // Inline: an unknown value, or a string where an enum literal belongs, fails validation before execution.
+    for (const literal of ['[NOT_A_ROLE]', '["MANAGER"]']) {
+      const res = await app.gql(`mutation($id: ID!) { setUserRoles(userId: $id, roles: ${literal}) { roles } }`, { id: target.id }, admin);
+      expect(res.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    }
+    // As a variable: the string must be one of the values.
+    const SET = `mutation($id: ID!, $r: [Role!]!) { setUserRoles(userId: $id, roles: $r) { roles } }`;
+    expect((await app.gql(SET, { id: target.id, r: ['NOT_A_ROLE'] }, admin)).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await app.gql(SET, { id: target.id, r: ['SYSTEM'] }, admin)).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'roles' });
+    expect(await roles()).toEqual(['KYC_OFFICER']);
+    const set = await app.gql(`mutation($id: ID!) { setUserRoles(userId: $id, roles: [MANAGER, KYC_OFFICER]) { roles } }`, { id: target.id }, admin);
+    expect(set.data.setUserRoles.roles).toEqual(['MANAGER', 'KYC_OFFICER']);
+    expect(await roles()).toEqual(['MANAGER', 'KYC_OFFICER']);
+    // The enum is the domain's role list, each value described.
+    const type = await app.gql(`{ __type(name: "Role") { enumValues { name description } } }`, {}, admin);
+    expect(type.data.__type.enumValues.map((v: { name: string }) => v.name)).toEqual([...ROLES]);
+    expect(type.data.__type.enumValues.every((v: { description: string | null }) => (v.description ?? '').length > 10)).toBe(true);
   });
 
   it('lets a customer apply and read only for themself', async () => {

@@ -11,13 +11,14 @@ import { Decimal } from '../../src/domain/money';
 import { dropDatabase, openDatabase } from '../../src/database';
 import { cobSettings } from '../../src/services/cob-run.service';
 import { sql } from '../../src/services/sql';
-import { eventually, startTestApp, type TestApp } from '../utils';
+import { eventually, startTestApp, unique, type TestApp } from '../utils';
 import { createProduct } from './fixtures';
 import { activeLoan, createStaff, ok, type Staff, expectLedgerConsistent } from './lifecycle';
 
 let app: TestApp;
 let staff: Staff;
 let productId: string;
+let penaltyName: string;
 let databaseUrl: string;
 const START = '2027-01-01';
 
@@ -26,6 +27,16 @@ const RUN = `mutation($upTo: LocalDate) { runCloseOfBusiness(upTo: $upTo) { work
 const LOAN = `query($id: ID!) { loan(id: $id) { id status lastCobDate daysPastDue delinquencyClass overdueAmount nextDueDate nextDueAmount
   installments { installmentNumber fromDate dueDate principalDue interestDue penaltyChargesDue interestAccrued completed } } }`;
 const REPAY = `mutation($l: ID!, $a: Decimal!, $k: String!) { recordRepayment(loanId: $l, amount: $a, idempotencyKey: $k) { id penaltyPortion } }`;
+const CHARGE = `mutation($i: CreateChargeInput!) { createCharge(input: $i) { id name chargeTimeType penalty graceDays feeInterval } }`;
+const CHARGES = `query($id: ID!) { loan(id: $id) { charges { id name chargeTimeType chargeCalculationType penalty amount dueDate installmentNumber } } }`;
+
+/** Journal lines of one loan transaction: [code, entry type, amount]. */
+async function lines(transactionId: string): Promise<[string, string, string][]> {
+  const found = await sql<{ code: string; entry_type: string; amount: string }>(app.orm.em.fork(), `
+    select a.code, e.entry_type, e.amount::text from journal_entry e join gl_account a on a.id = e.gl_account_id
+     where e.loan_transaction_id = ? order by a.code, e.entry_type`, [transactionId]);
+  return found.map((r) => [r.code, r.entry_type, new Decimal(r.amount).toFixed()]);
+}
 
 async function rows<T = any>(query: string, params: unknown[] = []): Promise<T[]> {
   return sql<T>(app.orm.em.fork(), query, params);
@@ -50,11 +61,15 @@ beforeAll(async () => {
   await (await openDatabase(databaseUrl, { migrate: true })).close();
   app = await startTestApp({ configure: (c) => { c.databaseUrl = databaseUrl; c.cob.chunkSize = 2; c.cob.partitionSize = 3; } });
   staff = await createStaff(app);
-  productId = await createProduct(app, { maxPrincipal: '100000.00' });
-  const configured = await app.gql(`mutation($p: ID!, $i: ProductServicingInput!) { configureProductServicing(productId: $p, input: $i) { accountingRule penaltyCalculationType penaltyAmount penaltyGraceDays } }`, {
-    p: productId, i: { accountingRule: 'ACCRUAL_PERIODIC', allocationStrategy: 'PENALTIES_FEES_INTEREST_PRINCIPAL', penaltyCalculationType: 'FLAT', penaltyAmount: '10.00', penaltyGraceDays: 3 },
+  // The overdue penalty is an OVERDUE_INSTALLMENT charge among the product's charges (Fineract's model).
+  penaltyName = unique('Late payment penalty');
+  const penalty = await ok(app, CHARGE, { i: { name: penaltyName, chargeTimeType: 'OVERDUE_INSTALLMENT', chargeCalculationType: 'FLAT', amount: '10.00', currencyCode: 'USD', graceDays: 3 } }, staff.admin.token);
+  expect(penalty).toMatchObject({ chargeTimeType: 'OVERDUE_INSTALLMENT', penalty: true, graceDays: 3, feeInterval: null });
+  productId = await createProduct(app, { maxPrincipal: '100000.00', chargeIds: [penalty.id] });
+  const configured = await app.gql(`mutation($p: ID!, $i: ProductServicingInput!) { configureProductServicing(productId: $p, input: $i) { accountingRule allocationStrategy } }`, {
+    p: productId, i: { accountingRule: 'ACCRUAL_PERIODIC', allocationStrategy: 'PENALTIES_FEES_INTEREST_PRINCIPAL' },
   }, staff.admin.token);
-  expect(configured.data.configureProductServicing).toEqual({ accountingRule: 'ACCRUAL_PERIODIC', penaltyCalculationType: 'FLAT', penaltyAmount: '10', penaltyGraceDays: 3 });
+  expect(configured.data.configureProductServicing).toEqual({ accountingRule: 'ACCRUAL_PERIODIC', allocationStrategy: 'PENALTIES_FEES_INTEREST_PRINCIPAL' });
   const badRule = await app.gql(`mutation($p: ID!, $i: ProductServicingInput!) { configureProductServicing(productId: $p, input: $i) { id } }`, {
     p: productId, i: { accountingRule: 'ACCRUAL_UPFRONT', allocationStrategy: 'PENALTIES_FEES_INTEREST_PRINCIPAL' },
   }, staff.admin.token);
@@ -117,13 +132,18 @@ describe('close of business over several business dates', () => {
     expect(new Decimal(l.overdueAmount).eq(new Decimal(i1.principalDue).plus(i1.interestDue).plus(10))).toBe(true);
     const penalties = await rows<{ transaction_date: string; n: string }>(`select transaction_date::text, count(*)::text as n from loan_transaction where type = 'PENALTY' group by 1`);
     expect(penalties).toEqual([{ transaction_date: '2027-02-04', n: '4' }]);
+    // Each application is a loan charge (Fineract's m_loan_charge row), due the day the grace ran out.
+    const charged = (await ok(app, CHARGES, { id: loans[0] }, app.token)).charges.filter((c: any) => c.installmentNumber != null);
+    expect(charged).toEqual([{ id: expect.any(String), name: penaltyName, chargeTimeType: 'OVERDUE_INSTALLMENT', chargeCalculationType: 'FLAT', penalty: true, amount: '10', dueDate: '2027-02-05', installmentNumber: 1 }]);
+    const [penaltyTx] = await rows<{ id: string }>(`select id::text from loan_transaction where loan_id = ? and type = 'PENALTY'`, [loans[0]]);
+    expect(await lines(penaltyTx.id)).toEqual([['1220', 'DEBIT', '10'], ['4200', 'CREDIT', '10']]);
     // One outbox message per loan per COB date, carrying the penalty and the loan's state.
     const bulk = await rows<{ business_date: string; n: string }>(`select business_date::text, count(*)::text as n from outbox_event where type = 'BulkBusinessEvent' group by 1 order by 1`);
     expect(bulk).toHaveLength(35); // 2027-01-01 … 2027-02-04
     expect(bulk.every((b) => b.n === '4')).toBe(true);
     const [message] = await rows<{ payload: any }>(`select payload from outbox_event where type = 'BulkBusinessEvent' and aggregate_id = ? and business_date = '2027-02-04'`, [loans[0]]);
     expect(message.payload.items.map((i: any) => i.type)).toEqual(['PenaltyApplied', 'CobLoanProcessed']);
-    expect(message.payload.items[0].data).toMatchObject({ loanId: loans[0], amount: '10', installmentNumber: 1, dueDate: '2027-02-01' });
+    expect(message.payload.items[0].data).toMatchObject({ loanId: loans[0], amount: '10', installmentNumber: 1, dueDate: '2027-02-01', chargeName: penaltyName });
     expect(message.payload.items[1].data).toMatchObject({ status: 'SUCCESS', daysPastDue: 4 });
     await expectLedgerConsistent(app);
 
@@ -145,9 +165,9 @@ describe('close of business over several business dates', () => {
     expect(await code({ l: loans[1], c: 'PENALTY', k: 'w0', a: '10.01' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
     const penalty = await ok(app, WAIVE, { l: loans[1], c: 'PENALTY', k: 'w-penalty' }, staff.manager.token);
     expect(penalty).toMatchObject({ type: 'WAIVE_PENALTY', amount: '10', penaltyPortion: '10' });
-    const lines = await rows<{ code: string; entry_type: string; amount: string }>(`
+    const penaltyLines = await rows<{ code: string; entry_type: string; amount: string }>(`
       select a.code, e.entry_type, e.amount::text from journal_entry e join gl_account a on a.id = e.gl_account_id where e.loan_transaction_id = ? order by a.code`, [penalty.id]);
-    expect(lines).toEqual([{ code: '1220', entry_type: 'CREDIT', amount: '10.000000' }, { code: '4200', entry_type: 'DEBIT', amount: '10.000000' }]);
+    expect(penaltyLines).toEqual([{ code: '1220', entry_type: 'CREDIT', amount: '10.000000' }, { code: '4200', entry_type: 'DEBIT', amount: '10.000000' }]);
     const before = (await loan(loans[1])).installments[0];
     const interest = await ok(app, WAIVE, { l: loans[1], c: 'INTEREST', k: 'w-interest', a: '1.00', n: 1 }, staff.manager.token);
     expect(interest).toMatchObject({ type: 'WAIVE_INTEREST', amount: '1', interestPortion: '1' });
@@ -156,14 +176,23 @@ describe('close of business over several business dates', () => {
     expect(after.penaltyChargesDue).toBe('10');
     const [inst] = await rows<{ interest_waived: string; penalty_waived: string }>(`select interest_waived::text, penalty_waived::text from loan_installment where loan_id = ? and installment_number = 1`, [loans[1]]);
     expect(inst).toEqual({ interest_waived: '1.000000', penalty_waived: '10.000000' });
+    // One application of the overdue charge, waived as a loan charge: the penalty income booked by COB is reversed.
+    const [applied] = (await ok(app, CHARGES, { id: loans[2] }, app.token)).charges.filter((c: any) => c.chargeTimeType === 'OVERDUE_INSTALLMENT' && c.installmentNumber === 1);
+    const byCharge = await ok(app, `mutation($l: ID!, $lc: ID!, $k: String!) {
+      waiveLoanCharge(loanId: $l, component: CHARGE, loanChargeId: $lc, reason: "goodwill", idempotencyKey: $k) { id type amount penaltyPortion } }`,
+    { l: loans[2], lc: applied.id, k: 'w-overdue-charge' }, staff.manager.token);
+    expect(byCharge).toMatchObject({ type: 'WAIVE_CHARGE', amount: '10', penaltyPortion: '10' });
+    expect(await lines(byCharge.id)).toEqual([['1220', 'CREDIT', '10'], ['4200', 'DEBIT', '10']]);
+    expect((await loan(loans[2])).installments[0].penaltyChargesDue).toBe('10');
     await expectLedgerConsistent(app);
   });
 
   it('re-running a closed date changes nothing', async () => {
-    const before = await rows<{ n: string }>(`select count(*)::text as n from journal_entry union all select count(*)::text from loan_transaction`);
+    const COUNTS = `select count(*)::text as n from journal_entry union all select count(*)::text from loan_transaction union all select count(*)::text from loan_charge`;
+    const before = await rows<{ n: string }>(COUNTS);
     const snapshot = await rows(`select id, interest_accrued::text, penalty_charges_due::text from loan_installment order by id`);
     await cob(RUN, { upTo: '2027-02-05' });
-    expect(await rows(`select count(*)::text as n from journal_entry union all select count(*)::text from loan_transaction`)).toEqual(before);
+    expect(await rows(COUNTS)).toEqual(before);
     expect(await rows(`select id, interest_accrued::text, penalty_charges_due::text from loan_installment order by id`)).toEqual(snapshot);
     const res = await app.gql(RUN, { upTo: '2027-02-06' }, staff.admin.token);
     expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
@@ -287,5 +316,75 @@ describe('close of business over several business dates', () => {
     const handle = app.temporal.client.workflow.getHandle(`loan-${loanId}`);
     await handle.result();
     expect((await handle.describe()).status.name).toBe('COMPLETED');
+  });
+
+  it('accrues installment fees on their due date and charges an overdue fee every feeInterval days; a repayment settles the receivable', async () => {
+    const charge = (i: Record<string, unknown>) => ok(app, CHARGE, { i: { name: unique('charge'), chargeCalculationType: 'FLAT', currencyCode: 'USD', ...i } }, staff.admin.token);
+    const accountFee = await charge({ chargeTimeType: 'INSTALLMENT_FEE', amount: '2.50' });
+    const lateFee = await charge({ chargeTimeType: 'OVERDUE_INSTALLMENT', amount: '4.00', penalty: false, feeInterval: 2 });
+    expect(lateFee).toMatchObject({ penalty: false, graceDays: 0, feeInterval: 2 });
+    const feeProduct = await createProduct(app, { maxPrincipal: '100000.00', chargeIds: [accountFee.id, lateFee.id] });
+    await ok(app, `mutation($p: ID!) { configureProductServicing(productId: $p, input: { accountingRule: "ACCRUAL_PERIODIC", allocationStrategy: "PENALTIES_FEES_INTEREST_PRINCIPAL" }) { id } }`,
+      { p: feeProduct }, staff.admin.token);
+    const { loanId } = await activeLoan(app, staff, feeProduct, { principal: '1200.00', rate: '12', repayments: 3, disbursementDate: '2027-02-15' });
+    const FEES = `query($id: ID!) { loan(id: $id) { overdueAmount installments { dueDate feeChargesDue feePaid } } }`;
+    const due1 = (await ok(app, FEES, { id: loanId }, app.token)).installments[0].dueDate;
+    expect(due1).toBe('2027-03-15');
+    const feeAccrued = async () => (await rows<{ f: string }>(`select fee_accrued::text as f from loan_installment where loan_id = ? order by installment_number`, [loanId])).map((r) => new Decimal(r.f).toFixed());
+    const receivable = async () => {
+      const [r] = await rows<{ b: string }>(`select coalesce(sum(case when e.entry_type = 'DEBIT' then e.amount else -e.amount end), 0)::text as b
+        from journal_entry e join gl_account a on a.id = e.gl_account_id where e.loan_id = ? and a.code = '1210'`, [loanId]);
+      return new Decimal(r.b).toFixed();
+    };
+    // The book's loan closed by the previous test was settled outside the ledger, so check the trial balance
+    // and this loan's portfolio rather than expectLedgerConsistent.
+    const consistent = async () => {
+      const tb = await ok(app, `query { trialBalance { totalDebits totalCredits } }`, {}, app.token);
+      expect(new Decimal(tb.totalDebits).eq(tb.totalCredits)).toBe(true);
+      const [p] = await rows<{ book: string; owed: string }>(`
+        select (select coalesce(sum(case when e.entry_type = 'DEBIT' then e.amount else -e.amount end), 0) from journal_entry e
+                  join gl_account a on a.id = e.gl_account_id where e.loan_id = ?::uuid and a.code = '1100')::text as book,
+               (select sum(principal_due - principal_paid) from loan_installment where loan_id = ?::uuid)::text as owed`, [loanId, loanId]);
+      expect(new Decimal(p.book).eq(p.owed)).toBe(true);
+    };
+
+    // The COB of 03-14 closes "as of" 03-15, the first due date: the installment's fee is booked then, not before.
+    await cob(ADVANCE, { to: '2027-03-14', cob: true });
+    expect(await feeAccrued()).toEqual(['0', '0', '0']);
+    await cob(ADVANCE, { to: '2027-03-15', cob: true });
+    expect(await feeAccrued()).toEqual(['2.5', '0', '0']);
+    const [accrual] = await rows<{ id: string; amount: string; fee_portion: string }>(`select id::text, amount::text, fee_portion::text from loan_transaction
+      where loan_id = ? and type = 'ACCRUAL' and request_id = 'cob-fee-accrual-2027-03-14'`, [loanId]);
+    expect(new Decimal(accrual.fee_portion).toFixed()).toBe('2.5');
+    expect(await lines(accrual.id)).toEqual([['1210', 'DEBIT', '2.5'], ['4100', 'CREDIT', '2.5']]);
+    await consistent();
+
+    // Overdue since 03-16 (no grace): the fee falls due on 03-16 and again on 03-18, booked receivable when charged.
+    await cob(ADVANCE, { to: '2027-03-18', cob: true });
+    const overdue = (await ok(app, CHARGES, { id: loanId }, app.token)).charges.filter((c: any) => c.chargeTimeType === 'OVERDUE_INSTALLMENT' && c.installmentNumber != null);
+    expect(overdue.map((c: any) => [c.penalty, c.amount, c.dueDate, c.installmentNumber])).toEqual([[false, '4', '2027-03-16', 1], [false, '4', '2027-03-18', 1]]);
+    const applied = await rows<{ id: string; type: string; transaction_date: string }>(`select id::text, type, transaction_date::text from loan_transaction
+      where loan_id = ? and request_id like 'cob-charge-%' order by transaction_date`, [loanId]);
+    expect(applied.map((t) => [t.type, t.transaction_date])).toEqual([['CHARGE', '2027-03-15'], ['CHARGE', '2027-03-17']]);
+    expect(await lines(applied[0].id)).toEqual([['1210', 'DEBIT', '4'], ['4100', 'CREDIT', '4']]);
+    expect(await feeAccrued()).toEqual(['10.5', '0', '0']);
+    expect((await ok(app, FEES, { id: loanId }, app.token)).installments[0].feeChargesDue).toBe('10.5');
+    expect(await receivable()).toBe('10.5');
+    const [message] = await rows<{ payload: any }>(`select payload from outbox_event where type = 'BulkBusinessEvent' and aggregate_id = ? and business_date = '2027-03-17'`, [loanId]);
+    expect(message.payload.items.map((i: any) => i.type)).toEqual(['LoanChargeAdded', 'CobLoanProcessed']);
+    expect(message.payload.items[0].data).toMatchObject({ loanId, penalty: false, amount: '4', dueDate: '2027-03-18', installmentNumber: 1, chargeId: lateFee.id });
+    await consistent();
+
+    // Paying what is overdue settles the fees receivable first: nothing of them is income twice.
+    const { overdueAmount } = await ok(app, FEES, { id: loanId }, app.token);
+    const paid = await ok(app, `mutation($l: ID!, $a: Decimal!, $k: String!) { recordRepayment(loanId: $l, amount: $a, idempotencyKey: $k) { id feePortion } }`,
+      { l: loanId, a: overdueAmount, k: 'fees-overdue' }, staff.officer.token);
+    expect(paid.feePortion).toBe('10.5');
+    expect((await lines(paid.id)).filter(([code]) => code === '1210' || code === '4100')).toEqual([['1210', 'CREDIT', '10.5']]);
+    expect(await receivable()).toBe('0');
+    const [income] = await rows<{ c: string }>(`select sum(e.amount)::text as c from journal_entry e join gl_account a on a.id = e.gl_account_id
+      where e.loan_id = ? and a.code = '4100' and e.entry_type = 'CREDIT'`, [loanId]);
+    expect(new Decimal(income.c).toFixed()).toBe('10.5');
+    await consistent();
   });
 });

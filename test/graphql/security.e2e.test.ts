@@ -195,7 +195,7 @@ describe('revocation takes effect at once', () => {
     await app.gql(`mutation($i: CreateStaffUserInput!) { createStaffUser(input: $i) { id } }`, { i: { email, password: TEST_PASSWORD, roles: ['ADMIN'] } });
     const login = (await app.gql(LOGIN, { email, password: TEST_PASSWORD }, null)).data.login;
     expect((await app.gql('{ users { id } }', {}, login.accessToken)).data?.users.length).toBeGreaterThan(0);
-    const demote = await app.gql(`mutation($id: ID!) { setUserRoles(userId: $id, roles: ["LOAN_OFFICER"]) { roles } }`, { id: login.user.id });
+    const demote = await app.gql(`mutation($id: ID!) { setUserRoles(userId: $id, roles: [LOAN_OFFICER]) { roles } }`, { id: login.user.id });
     expect(demote.data.setUserRoles.roles).toEqual(['LOAN_OFFICER']);
     expect(codeOf(await app.gql('{ users { id } }', {}, login.accessToken))).toBe('UNAUTHENTICATED');
     const refreshed = (await app.gql(REFRESH, { t: login.refreshToken }, null)).data.refreshToken;
@@ -209,7 +209,7 @@ describe('revocation takes effect at once', () => {
     const { token, id } = await app.staff(['LOAN_OFFICER']);
     const email = (await app.orm.em.fork().findOneOrFail(User, { id })).email;
     const tokens = (await app.gql(LOGIN, { email, password: TEST_PASSWORD }, null)).data.login;
-    await app.gql(`mutation($id: ID!) { setUserRoles(userId: $id, roles: ["LOAN_OFFICER"], active: false) { active } }`, { id });
+    await app.gql(`mutation($id: ID!) { setUserRoles(userId: $id, roles: [LOAN_OFFICER], active: false) { active } }`, { id });
     for (const t of [token, tokens.accessToken]) expect(codeOf(await app.gql(ME, {}, t))).toBe('UNAUTHENTICATED');
     expect(codeOf(await app.gql(REFRESH, { t: tokens.refreshToken }, null))).toBe('UNAUTHENTICATED');
     expect(codeOf(await app.gql(LOGIN, { email, password: TEST_PASSWORD }, null))).toBe('UNAUTHENTICATED');

@@ -1,5 +1,7 @@
 import { ArrayNotEmpty, IsEmail, Length, MaxLength } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
+import type { Role } from '../../domain/roles';
+import { RoleEnum } from '../common/enums';
 import { RegisterCustomerInput } from '../customers/customer.inputs';
 
 @InputType({ description: 'Borrower self-registration: a customer profile and a password.' })
@@ -20,7 +22,7 @@ export class CreateStaffUserInput {
   @Length(10, 200)
   password!: string;
 
-  @Field(() => [String], { description: 'Staff roles: LOAN_OFFICER, KYC_OFFICER, RISK_MANAGER, MANAGER, CREDIT_COMMITTEE, ADMIN.' })
+  @Field(() => [RoleEnum], { description: 'Staff roles only: LOAN_OFFICER, KYC_OFFICER, RISK_MANAGER, MANAGER, CREDIT_COMMITTEE, ADMIN (CUSTOMER or SYSTEM: BAD_USER_INPUT).' })
   @ArrayNotEmpty()
-  roles!: string[];
+  roles!: Role[];
 }

@@ -1,8 +1,10 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Role } from '../../domain/roles';
 import type { User } from '../../entities';
 import {
   createStaffUser, getUser, listUsers, login, logout, refresh, register, setUserRoles, type AuthTokens,
 } from '../../services/auth.service';
+import { RoleEnum } from '../common/enums';
 import type { GraphQLContext } from '../context';
 import { CreateStaffUserInput, RegisterInput } from './auth.inputs';
 import { AuthPayloadType, UserType } from './auth.type';
@@ -45,7 +47,7 @@ export class AuthResolver {
   @Mutation(() => UserType, { description: "Replaces a staff user's roles; `active: false` disables the login." })
   setUserRoles(
     @Arg('userId', () => ID) userId: string,
-    @Arg('roles', () => [String]) roles: string[],
+    @Arg('roles', () => [RoleEnum], { description: 'Staff roles only (CUSTOMER or SYSTEM: BAD_USER_INPUT).' }) roles: Role[],
     @Arg('active', () => Boolean, { nullable: true }) active: boolean | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<User> {

@@ -1,4 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
+import type { Role } from '../../domain/roles';
+import { RoleEnum } from '../common/enums';
 import { DateTimeScalar } from '../scalars';
 
 @ObjectType('User', { description: 'A login: staff with roles, or a customer.' })
@@ -9,8 +11,8 @@ export class UserType {
   @Field()
   email!: string;
 
-  @Field(() => [String])
-  roles!: string[];
+  @Field(() => [RoleEnum])
+  roles!: Role[];
 
   @Field()
   active!: boolean;

@@ -19,7 +19,7 @@ export class CreateChargeInput {
   @Field(() => ChargeCalculationTypeEnum)
   chargeCalculationType!: ChargeCalculationType;
 
-  @Field(() => Boolean, { nullable: true, description: 'Default false (true for OVERDUE_INSTALLMENT, which must be a penalty).' })
+  @Field(() => Boolean, { nullable: true, description: 'Default false (true for OVERDUE_INSTALLMENT; false there makes an overdue fee: fee income, feeChargesDue).' })
   penalty?: boolean | null;
 
   @Field(() => DecimalScalar, { description: 'An amount for FLAT, a percent (at most 100) otherwise.' })

@@ -43,6 +43,21 @@ export class ChargeType {
   createdAt!: Date;
 }
 
+@ObjectType('LoanInstallmentCharge', { description: "One installment's share of a loan charge (Fineract's loan installment charge)." })
+export class LoanInstallmentChargeType {
+  @Field(() => Int)
+  installmentNumber!: number;
+
+  @Field(() => DecimalScalar)
+  amount!: string;
+
+  @Field(() => DecimalScalar)
+  amountWaived!: string;
+
+  @Field({ description: 'A waiver was applied to this share (what was paid of it stays paid).' })
+  waived!: boolean;
+}
+
 @ObjectType('LoanCharge', { description: 'A charge on one loan (from its product at activation, or added).' })
 export class LoanChargeType {
   @Field(() => ID)
@@ -77,4 +92,7 @@ export class LoanChargeType {
 
   @Field(() => Int, { nullable: true, description: 'The installment a dated charge joined.' })
   installmentNumber?: number | null;
+
+  @Field(() => [LoanInstallmentChargeType], { nullable: true, description: "What the charge comes to on each installment it applies to (one for a dated charge, each for an installment fee); null for a disbursement charge." })
+  installmentCharges?: LoanInstallmentChargeType[] | null;
 }

@@ -3,6 +3,7 @@ import { REPAYMENT_FREQUENCY_TYPES } from '../../domain/loan-application';
 import { LOAN_STAGES, LOAN_STATUSES } from '../../domain/loan-lifecycle';
 import { REPAYMENT_RESCHEDULE_TYPES, WEEKDAYS } from '../../domain/holidays';
 import { APPROVAL_LEVELS } from '../../domain/origination';
+import { ROLES, type Role } from '../../domain/roles';
 
 /** GraphQL enums generated from the domain's string-literal lists, so the two never disagree. */
 export function asEnum<T extends string>(values: readonly T[]): { [K in T]: K } {
@@ -27,6 +28,22 @@ registerEnumType(WeekdayEnum, { name: 'Weekday' });
 registerEnumType(WaiveComponentEnum, {
   name: 'WaiveComponent',
   description: 'What waiveLoanCharge forgives: outstanding INTEREST or PENALTY, or one loan CHARGE (with loanChargeId).',
+});
+export const RoleEnum = asEnum(ROLES);
+const ROLE_DESCRIPTIONS: Record<Role, string> = {
+  CUSTOMER: 'A borrower: sees and acts on their own records only (self-registered).',
+  LOAN_OFFICER: 'Originates and services loans: applications, offers, INTERNAL approval, activation, repayments, payment proofs.',
+  KYC_OFFICER: 'Works the KYC checklist (documents) of the applications in KYC review.',
+  RISK_MANAGER: 'Decides the risk assessment; reads the risk rules (ADMIN saves them).',
+  MANAGER: 'Assigns and decides KYC; MANAGEMENT approval, write-offs, reversals, waivers, reschedules.',
+  CREDIT_COMMITTEE: 'CREDIT_COMMITTEE approval of the loans routed to it.',
+  ADMIN: 'Users and roles, products, charges, payment types, risk rules, the chart of accounts, business date and COB.',
+  SYSTEM: 'The platform itself (workflows, close of business, payment channels); never a login.',
+};
+registerEnumType(RoleEnum, {
+  name: 'Role',
+  description: 'Who may act. Staff logins hold one or more of LOAN_OFFICER, KYC_OFFICER, RISK_MANAGER, MANAGER, CREDIT_COMMITTEE, ADMIN.',
+  valuesConfig: Object.fromEntries(ROLES.map((r) => [r, { description: ROLE_DESCRIPTIONS[r] }])),
 });
 registerEnumType(ApprovalLevelEnum, { name: 'ApprovalLevel', description: 'INTERNAL (LOAN_OFFICER), MANAGEMENT (MANAGER), CREDIT_COMMITTEE.' });
 

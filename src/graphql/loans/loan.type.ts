@@ -2,7 +2,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import type { RepaymentFrequencyType } from '../../domain/loan-application';
 import type { LoanStage, LoanStatus } from '../../domain/loan-lifecycle';
 import type { Decimal } from '../../domain/money';
-import { LoanStageEnum, LoanStatusEnum, RepaymentFrequencyTypeEnum } from '../common/enums';
+import { LoanStageEnum, LoanStatusEnum, RepaymentFrequencyTypeEnum, RoleEnum } from '../common/enums';
 import { PageInfo } from '../common/page-info.type';
 import { DateTimeScalar, DecimalScalar, LocalDateScalar } from '../scalars';
 
@@ -41,7 +41,7 @@ export class LoanTimelineEntryType {
   @Field({ description: 'User id, or `system`.' })
   actor!: string;
 
-  @Field()
+  @Field(() => RoleEnum, { description: 'The role the actor acted in (SYSTEM for the platform itself).' })
   actorRole!: string;
 
   @Field(() => String, { nullable: true })

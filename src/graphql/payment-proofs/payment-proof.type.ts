@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PAYMENT_PROOF_STATUSES, type PaymentProofStatus } from '../../entities/payment-proof.entity';
-import { asEnum } from '../common/enums';
+import { asEnum, RoleEnum } from '../common/enums';
 import { PageInfo } from '../common/page-info.type';
 import { DateTimeScalar, DecimalScalar, LocalDateScalar } from '../scalars';
 
@@ -36,7 +36,8 @@ export class PaymentProofType {
   @Field()
   submittedBy!: string;
 
-  @Field()
+  // Stored as text; always one of the roles (the uploader's).
+  @Field(() => RoleEnum)
   submittedByRole!: string;
 
   @Field(() => DateTimeScalar)

@@ -77,15 +77,6 @@ export class LoanProductType extends ScheduleSettingsFields {
   @Field({ description: 'How repayments are allocated over installments and components.' })
   allocationStrategy!: string;
 
-  @Field(() => String, { nullable: true, description: 'Overdue penalty: FLAT, PERCENT_OF_OVERDUE_PRINCIPAL or PERCENT_OF_OVERDUE_PRINCIPAL_AND_INTEREST; null: none.' })
-  penaltyCalculationType?: string | null;
-
-  @Field(() => DecimalScalar, { nullable: true, description: 'An amount for FLAT, a percent otherwise.' })
-  penaltyAmount?: Decimal | null;
-
-  @Field(() => Int, { description: 'Days after the due date before the penalty is charged.' })
-  penaltyGraceDays!: number;
-
   @Field(() => DateTimeScalar)
   createdAt!: Date;
 }

@@ -1,22 +1,12 @@
-import { Field, InputType, Int } from 'type-graphql';
-import { DecimalScalar } from '../scalars';
+import { Field, InputType } from 'type-graphql';
 
-@InputType({ description: "A product's servicing rules: accounting, payment allocation and the overdue penalty." })
+@InputType({ description: "A product's servicing rules: accounting, payment allocation and GL mapping (overdue penalties are OVERDUE_INSTALLMENT charges)." })
 export class ProductServicingInput {
   @Field({ description: 'CASH or ACCRUAL_PERIODIC.' })
   accountingRule!: string;
 
   @Field({ description: 'PENALTIES_FEES_INTEREST_PRINCIPAL (default), PRINCIPAL_INTEREST_PENALTIES_FEES, INTEREST_PRINCIPAL_PENALTIES_FEES or DUE_PENALTY_FEE_INTEREST_PRINCIPAL_IN_ADVANCE_PRINCIPAL_PENALTY_FEE_INTEREST.' })
   allocationStrategy!: string;
-
-  @Field(() => String, { nullable: true, description: 'FLAT, PERCENT_OF_OVERDUE_PRINCIPAL or PERCENT_OF_OVERDUE_PRINCIPAL_AND_INTEREST; null: no penalty.' })
-  penaltyCalculationType?: string | null;
-
-  @Field(() => DecimalScalar, { nullable: true, description: 'An amount for FLAT, a percent otherwise.' })
-  penaltyAmount?: string | null;
-
-  @Field(() => Int, { nullable: true, description: 'Days after the due date before the penalty is charged (default 0).' })
-  penaltyGraceDays?: number | null;
 
   @Field(() => [GlMappingInput], { nullable: true, description: 'GL account per posting role; roles left out use the default chart.' })
   glMapping?: GlMappingInput[] | null;

@@ -17,6 +17,7 @@ import { GlAccountStatementType, GlAccountType, LoanBalancesType, PayoffQuoteTyp
 
 const STAFF = ['LOAN_OFFICER', 'MANAGER', 'SYSTEM'];
 const idem = { description: 'Idempotency key: retrying with the same key returns the first result and changes nothing.' };
+const PAYMENT_TYPE = 'Code of an active payment type (see paymentTypes), e.g. CASH or BANK_TRANSFER; BAD_USER_INPUT otherwise.';
 
 /** Repayment stage: every money movement is the loan workflow's `servicing` Update, with a balanced journal entry. */
 @Resolver(() => LoanType)
@@ -29,7 +30,7 @@ export class ServicingResolver {
     @Arg('idempotencyKey', idem) idempotencyKey: string,
     @Ctx() ctx: GraphQLContext,
     @Arg('transactionDate', () => LocalDateScalar, { nullable: true, description: 'Default: the business date.' }) transactionDate?: string | null,
-    @Arg('paymentType', () => String, { nullable: true, description: 'e.g. CASH, BANK_TRANSFER, MOBILE_MONEY.' }) paymentType?: string | null,
+    @Arg('paymentType', () => String, { nullable: true, description: PAYMENT_TYPE }) paymentType?: string | null,
   ) {
     return performServicing(ctx, loanId, 'REPAYMENT', { amount, transactionDate, paymentType }, idempotencyKey);
   }
@@ -41,7 +42,7 @@ export class ServicingResolver {
     @Arg('idempotencyKey', idem) idempotencyKey: string,
     @Ctx() ctx: GraphQLContext,
     @Arg('amount', () => DecimalScalar, { nullable: true, description: 'If given, must equal the quote.' }) amount?: string | null,
-    @Arg('paymentType', () => String, { nullable: true }) paymentType?: string | null,
+    @Arg('paymentType', () => String, { nullable: true, description: PAYMENT_TYPE }) paymentType?: string | null,
   ) {
     return performServicing(ctx, loanId, 'PAYOFF', { amount, paymentType }, idempotencyKey);
   }
@@ -70,7 +71,7 @@ export class ServicingResolver {
     @Arg('amount', () => DecimalScalar) amount: string,
     @Arg('idempotencyKey', idem) idempotencyKey: string,
     @Ctx() ctx: GraphQLContext,
-    @Arg('paymentType', () => String, { nullable: true }) paymentType?: string | null,
+    @Arg('paymentType', () => String, { nullable: true, description: PAYMENT_TYPE }) paymentType?: string | null,
   ) {
     return performServicing(ctx, loanId, 'RECOVERY', { amount, paymentType }, idempotencyKey);
   }
@@ -88,7 +89,7 @@ export class ServicingResolver {
   }
 
   @Authorized('MANAGER')
-  @Mutation(() => TransactionType, { description: 'Waives outstanding INTEREST or PENALTY (oldest installment first, or one installment), or one loan charge (component CHARGE with loanChargeId: what is still outstanding of it); under accrual accounting the income already booked is reversed. Returns the WAIVE_INTEREST / WAIVE_PENALTY / WAIVE_CHARGE transaction.' })
+  @Mutation(() => TransactionType, { description: 'Waives outstanding INTEREST or PENALTY (oldest installment first, or one installment), or one loan charge (component CHARGE with loanChargeId: what is still outstanding of it, for an installment fee on every installment or on installmentNumber; a disbursement charge was paid and cannot be); under accrual accounting the income already booked is reversed. Returns the WAIVE_INTEREST / WAIVE_PENALTY / WAIVE_CHARGE transaction.' })
   waiveLoanCharge(
     @Arg('loanId', () => ID) loanId: string,
     @Arg('component', () => WaiveComponentEnum) component: WaiveComponent,
@@ -96,21 +97,21 @@ export class ServicingResolver {
     @Arg('idempotencyKey', idem) idempotencyKey: string,
     @Ctx() ctx: GraphQLContext,
     @Arg('amount', () => DecimalScalar, { nullable: true, description: 'INTEREST / PENALTY only. Default: all that is outstanding.' }) amount?: string | null,
-    @Arg('installmentNumber', () => Int, { nullable: true, description: 'INTEREST / PENALTY only.' }) installmentNumber?: number | null,
+    @Arg('installmentNumber', () => Int, { nullable: true, description: 'INTEREST / PENALTY: that installment only. CHARGE: an installment fee on that installment only.' }) installmentNumber?: number | null,
     @Arg('loanChargeId', () => ID, { nullable: true, description: 'CHARGE only: the loan charge (Loan.charges) to waive.' }) loanChargeId?: string | null,
   ) {
     return performServicing(ctx, loanId, 'WAIVE', { component, reason, amount, installmentNumber, loanChargeId }, idempotencyKey);
   }
 
   @Authorized('LOAN_OFFICER', 'MANAGER')
-  @Mutation(() => TransactionType, { description: 'Adds a SPECIFIED_DUE_DATE fee or penalty charge to an active loan: it joins the installment whose period holds the due date (under accrual accounting booked receivable). Returns the CHARGE transaction; the charge is in Loan.charges.' })
+  @Mutation(() => TransactionType, { description: 'Adds a SPECIFIED_DUE_DATE fee or penalty charge to an active loan: it joins the installment whose period holds the due date (under accrual accounting booked receivable); or an INSTALLMENT_FEE fee, on every installment due after the business date (under accrual accrued by close of business on each due date). Returns the CHARGE transaction; the charge is in Loan.charges.' })
   addLoanCharge(
     @Arg('loanId', () => ID) loanId: string,
     @Arg('chargeId', () => ID) chargeId: string,
     @Arg('idempotencyKey', idem) idempotencyKey: string,
     @Ctx() ctx: GraphQLContext,
-    @Arg('amount', () => DecimalScalar, { nullable: true, description: "Default: the charge's amount (FLAT) or percent." }) amount?: string | null,
-    @Arg('dueDate', () => LocalDateScalar, { nullable: true, description: 'Default: the business date.' }) dueDate?: string | null,
+    @Arg('amount', () => DecimalScalar, { nullable: true, description: "Default: the charge's amount (FLAT; per installment for an installment fee) or percent." }) amount?: string | null,
+    @Arg('dueDate', () => LocalDateScalar, { nullable: true, description: 'SPECIFIED_DUE_DATE only. Default: the business date.' }) dueDate?: string | null,
   ) {
     return performServicing(ctx, loanId, 'ADD_CHARGE', { chargeId, amount, dueDate }, idempotencyKey);
   }

@@ -31,56 +31,122 @@ const OUTSTANDING = `(i.principal_due - i.principal_paid + i.interest_due - i.in
 /** Loans of the chunk this step may touch: active and not yet closed for the date. */
 const IN_SCOPE = `l.id = any(?::uuid[]) and l.status = 'ACTIVE' and (l.last_cob_date is null or l.last_cob_date < ?::date)`;
 
-/** A VALUES list of (entry_type, role, default code) for journal lines written by SQL. */
-function lineSpec(lines: [entry: 'DEBIT' | 'CREDIT', role: GlRole][]): string {
-  return lines.map(([e, r]) => `('${e}', '${r}', '${DEFAULT_GL_MAPPING[r]}')`).join(', ');
+/** A VALUES list of (entry_type, role, default code) for journal lines written by SQL; with `txType`, that first. */
+function lineSpec(lines: [entry: 'DEBIT' | 'CREDIT', role: GlRole][], txType?: string): string {
+  return lines.map(([e, r]) => `(${txType ? `'${txType}', ` : ''}'${e}', '${r}', '${DEFAULT_GL_MAPPING[r]}')`).join(', ');
 }
 
 type StepFn = (em: EntityManager, date: string, ids: string[]) => Promise<void>;
 
+/**
+ * Periodic accrual of fees (Dr fees receivable, Cr fee income): per installment due by d + 1, charged less
+ * waived less what is already recognised (accrued, or paid before it was accrued, which was income then),
+ * as domain feeAccrualBy; the installment's fee_accrued then says all of its fees are recognised.
+ */
+async function accrueFees(em: EntityManager, d: string, ids: string[]): Promise<void> {
+  await sql(em, `
+    with due as (
+      select i.id, i.loan_id, l.currency_code, p.gl_mapping, i.fee_charges_due - i.fee_waived - greatest(i.fee_accrued, i.fee_paid) as amount
+        from loan_installment i join loan l on l.id = i.loan_id join loan_product p on p.id = l.product_id
+       where ${IN_SCOPE} and p.accounting_rule = 'ACCRUAL_PERIODIC' and i.due_date <= ?::date
+         and i.fee_charges_due - i.fee_waived - greatest(i.fee_accrued, i.fee_paid) > 0
+    ), upd as (
+      update loan_installment i set fee_accrued = i.fee_charges_due - i.fee_waived from due where i.id = due.id returning i.id
+    ), per_loan as (
+      select loan_id, min(currency_code) as currency_code, (array_agg(gl_mapping))[1] as gl_mapping, sum(amount) as amount from due group by loan_id
+    ), tx as (
+      insert into loan_transaction (loan_id, type, amount, transaction_date, request_id, fee_portion)
+      select loan_id, 'ACCRUAL', amount, ?::date, 'cob-fee-accrual-' || ?::text, amount from per_loan
+      on conflict (loan_id, request_id) do nothing
+      returning id, loan_id, amount
+    )
+    insert into journal_entry (loan_transaction_id, loan_id, gl_account_id, entry_type, amount, currency_code, business_date)
+    select tx.id, tx.loan_id, g.id, s.entry_type, tx.amount, pl.currency_code, ?::date
+      from tx join per_loan pl on pl.loan_id = tx.loan_id
+      cross join (values ${lineSpec([['DEBIT', 'FEES_RECEIVABLE'], ['CREDIT', 'INCOME_FROM_FEES']])}) s(entry_type, role, dflt)
+      join gl_account g on g.code = coalesce(pl.gl_mapping->>s.role, s.dflt)`,
+  [ids, d, addDays(d, 1), d, d, d]);
+}
+
 const STEPS: Record<CobStepName, StepFn> = {
   /**
-   * Charges the product's overdue penalty once per installment after its grace days (Fineract's overdue
-   * charge): domain overduePenalties with repeatEveryDays null; a penalty that rounds to zero is no charge.
+   * Charges every OVERDUE_INSTALLMENT charge the loan carries (its resolved terms, loan.schedule_settings)
+   * on each installment more than graceDays past due with principal or interest outstanding, once or
+   * again every feeInterval days: domain overduePenalties with overdueChargeRule. Each application is a
+   * loan_charge row and a PENALTY (fee: CHARGE) transaction keyed by charge, installment and occurrence
+   * date, so nothing is charged twice; one that rounds to zero is no charge (a later date may charge it).
    */
   async APPLY_PENALTY_FOR_OVERDUE_LOANS(em, d, ids) {
     const asOf = addDays(d, 1);
     await sql(em, `
-      with due as (
-        select i.id, i.loan_id, i.installment_number, l.currency_code, p.accounting_rule, p.gl_mapping,
-               round_half_even(case p.penalty_calculation_type
-                 when 'FLAT' then p.penalty_amount
-                 when 'PERCENT_OF_OVERDUE_PRINCIPAL' then (i.principal_due - i.principal_paid) * p.penalty_amount / 100
-                 else (i.principal_due - i.principal_paid + i.interest_due - i.interest_paid - i.interest_waived) * p.penalty_amount / 100
-               end, p.digits_after_decimal) as amount
-          from loan_installment i join loan l on l.id = i.loan_id join loan_product p on p.id = l.product_id
-         where ${IN_SCOPE} and p.penalty_calculation_type is not null and i.penalty_applied_on is null and not i.completed
-           and i.due_date + p.penalty_grace_days + 1 <= ?::date
+      with oc as (
+        select l.id as loan_id, c.idx, c.j->>'name' as name, c.j->>'chargeCalculationType' as calc, (c.j->>'amount')::numeric as rate,
+               coalesce((c.j->>'penalty')::boolean, false) as penalty, coalesce((c.j->>'graceDays')::int, 0) as grace,
+               (c.j->>'feeInterval')::int as every, p.digits_after_decimal as digits
+          from loan l join loan_product p on p.id = l.product_id
+          cross join lateral jsonb_array_elements(coalesce(l.schedule_settings->'charges', '[]'::jsonb)) with ordinality c(j, idx)
+         where ${IN_SCOPE} and c.j->>'chargeTimeType' = 'OVERDUE_INSTALLMENT'
+      ), due as (
+        select oc.loan_id, oc.name, oc.calc, oc.rate, oc.penalty, i.installment_number, o.on_date,
+               'cob-charge-' || oc.idx || '-' || i.installment_number || '-' || to_char(o.on_date, 'YYYY-MM-DD') as request_id,
+               round_half_even(case oc.calc
+                 when 'FLAT' then oc.rate
+                 when 'PERCENT_OF_AMOUNT' then (i.principal_due - i.principal_paid) * oc.rate / 100
+                 else (i.principal_due - i.principal_paid + i.interest_due - i.interest_paid - i.interest_waived) * oc.rate / 100
+               end, oc.digits) as amount
+          from oc join loan_installment i on i.loan_id = oc.loan_id
+          cross join lateral generate_series(0, case when oc.every is null then 0 else (?::date - (i.due_date + oc.grace + 1)) / oc.every end) k
+          cross join lateral (select i.due_date + oc.grace + 1 + k * coalesce(oc.every, 0) as on_date) o
+         where not i.completed and i.due_date + oc.grace + 1 <= ?::date
            and (i.principal_due - i.principal_paid + i.interest_due - i.interest_paid - i.interest_waived) > 0
-      ), charged as (
-        update loan_installment i set penalty_charges_due = i.penalty_charges_due + due.amount, penalty_applied_on = ?::date, completed = false
-          from due where i.id = due.id and due.amount > 0 returning i.id
-      ), tx as (
-        insert into loan_transaction (loan_id, type, amount, transaction_date, request_id, penalty_portion, installment_number)
-        select loan_id, 'PENALTY', amount, ?::date, 'cob-penalty-' || installment_number, amount, installment_number from due where amount > 0
+      ), added as (
+        insert into loan_charge (loan_id, charge_id, name, charge_time_type, charge_calculation_type, penalty, amount_or_percentage, amount,
+                                 due_date, installment_number, installment_charges, request_id, created_by)
+        select due.loan_id, ch.id, due.name, 'OVERDUE_INSTALLMENT', due.calc, due.penalty, due.rate, due.amount, due.on_date, due.installment_number,
+               jsonb_build_array(jsonb_build_object('installmentNumber', due.installment_number, 'amount', trim_scale(due.amount)::text, 'amountWaived', '0', 'waived', false)),
+               due.request_id, 'cob'
+          from due left join charge ch on ch.name = due.name
+         where due.amount > 0 and not exists (select 1 from loan_charge lc where lc.loan_id = due.loan_id and lc.request_id = due.request_id)
         on conflict (loan_id, request_id) do nothing
-        returning id, loan_id, amount, installment_number
+        returning loan_id, installment_number, penalty, amount, request_id
+      ), per_installment as (
+        select a.loan_id, a.installment_number, coalesce(sum(a.amount) filter (where a.penalty), 0) as penalty, coalesce(sum(a.amount) filter (where not a.penalty), 0) as fee
+          from added a group by a.loan_id, a.installment_number
+      ), charged as (
+        -- A fee charged under accrual is booked receivable at once (below), so it adds to what is recognised
+        -- of the installment's fees (accrued, or paid before it was accrued: see accrueFees).
+        update loan_installment i set penalty_charges_due = i.penalty_charges_due + c.penalty, fee_charges_due = i.fee_charges_due + c.fee,
+               fee_accrued = case when p.accounting_rule = 'ACCRUAL_PERIODIC' and c.fee > 0 then greatest(i.fee_accrued, i.fee_paid) + c.fee else i.fee_accrued end,
+               completed = false
+          from per_installment c, loan l, loan_product p
+         where i.loan_id = c.loan_id and i.installment_number = c.installment_number and l.id = c.loan_id and p.id = l.product_id
+        returning i.id
+      ), tx as (
+        insert into loan_transaction (loan_id, type, amount, transaction_date, request_id, penalty_portion, fee_portion, installment_number)
+        select loan_id, case when penalty then 'PENALTY' else 'CHARGE' end, amount, ?::date, request_id,
+               case when penalty then amount else 0 end, case when penalty then 0 else amount end, installment_number
+          from added
+        on conflict (loan_id, request_id) do nothing
+        returning id, loan_id, type, amount
       )
       insert into journal_entry (loan_transaction_id, loan_id, gl_account_id, entry_type, amount, currency_code, business_date)
-      select tx.id, tx.loan_id, g.id, s.entry_type, tx.amount, due.currency_code, ?::date
-        from tx join due on due.loan_id = tx.loan_id and due.installment_number = tx.installment_number
-        cross join (values ${lineSpec([['DEBIT', 'PENALTIES_RECEIVABLE'], ['CREDIT', 'INCOME_FROM_PENALTIES']])}) s(entry_type, role, dflt)
-        join gl_account g on g.code = coalesce(due.gl_mapping->>s.role, s.dflt)
-       where due.accounting_rule = 'ACCRUAL_PERIODIC'`,
-    [ids, d, asOf, d, d, d]);
+      select tx.id, tx.loan_id, g.id, s.entry_type, tx.amount, l.currency_code, ?::date
+        from tx join loan l on l.id = tx.loan_id join loan_product p on p.id = l.product_id
+        join (values ${lineSpec([['DEBIT', 'PENALTIES_RECEIVABLE'], ['CREDIT', 'INCOME_FROM_PENALTIES']], 'PENALTY')},
+                     ${lineSpec([['DEBIT', 'FEES_RECEIVABLE'], ['CREDIT', 'INCOME_FROM_FEES']], 'CHARGE')}) s(tx_type, entry_type, role, dflt) on s.tx_type = tx.type
+        join gl_account g on g.code = coalesce(p.gl_mapping->>s.role, s.dflt)
+       where p.accounting_rule = 'ACCRUAL_PERIODIC'`,
+    [ids, d, asOf, asOf, d, d]);
   },
 
   /**
    * Books interest earned through the end of the day for periodic-accrual products (Dr receivable, Cr
    * income): per installment up to domain accrualIncomeBy(d + 1), the earned share of interest less waived.
+   * Then the fees of installments due by d + 1 (domain feeAccrualBy), as their own ACCRUAL transaction.
    */
   async ADD_PERIODIC_ACCRUAL_ENTRIES(em, d, ids) {
     const asOf = addDays(d, 1);
+    await accrueFees(em, d, ids);
     await sql(em, `
       with earned as (
         select i.id, i.loan_id, l.currency_code, p.gl_mapping, i.interest_accrued,
@@ -168,8 +234,8 @@ export async function runSteps(em: EntityManager, d: string, ids: string[], step
 }
 
 /**
- * One outbox message per loan per COB date (the bulk envelope): the penalties charged and the loan's
- * state after the steps, in the chunk's transaction.
+ * One outbox message per loan per COB date (the bulk envelope): the overdue charges applied (PenaltyApplied,
+ * or LoanChargeAdded for a fee) and the loan's state after the steps, in the chunk's transaction.
  */
 async function recordCobEvents(em: EntityManager, d: string, ids: string[], steps: readonly CobStepName[]): Promise<void> {
   const loans = await sql<{ id: string; customer_id: string; currency_code: string; days_past_due: number; outstanding: string }>(em, `
@@ -177,24 +243,41 @@ async function recordCobEvents(em: EntityManager, d: string, ids: string[], step
            (select coalesce(sum(${OUTSTANDING}), 0) from loan_installment i where i.loan_id = l.id)::text as outstanding
       from loan l where l.id = any(?::uuid[]) and l.last_cob_date = ?::date`, [ids, d]);
   if (loans.length === 0) return;
-  const penalties = await sql<{ loan_id: string; amount: string; installment_number: number; due_date: string }>(em, `
-    select t.loan_id::text, t.amount::text, t.installment_number, i.due_date::text
-      from loan_transaction t join loan_installment i on i.loan_id = t.loan_id and i.installment_number = t.installment_number
-     where t.loan_id = any(?::uuid[]) and t.type = 'PENALTY' and t.transaction_date = ?::date`, [ids, d]);
-  const byLoan = new Map<string, typeof penalties>();
-  for (const p of penalties) byLoan.set(p.loan_id, [...(byLoan.get(p.loan_id) ?? []), p]);
+  // The overdue charges this date applied (APPLY_PENALTY_FOR_OVERDUE_LOANS): penalties and fees.
+  const charges = await sql<{
+    loan_id: string; amount: string; installment_number: number; due_date: string; charge_due_date: string; name: string; penalty: boolean;
+    loan_charge_id: string; charge_id: string | null; transaction_id: string;
+  }>(em, `
+    select t.loan_id::text, t.amount::text, t.installment_number, i.due_date::text, lc.due_date::text as charge_due_date, lc.name, lc.penalty,
+           lc.id::text as loan_charge_id, lc.charge_id::text, t.id::text as transaction_id
+      from loan_transaction t join loan_charge lc on lc.loan_id = t.loan_id and lc.request_id = t.request_id
+      join loan_installment i on i.loan_id = t.loan_id and i.installment_number = t.installment_number
+     where t.loan_id = any(?::uuid[]) and t.type in ('PENALTY', 'CHARGE') and t.transaction_date = ?::date and t.request_id like 'cob-charge-%'
+     order by t.id`, [ids, d]);
+  const byLoan = new Map<string, typeof charges>();
+  for (const c of charges) byLoan.set(c.loan_id, [...(byLoan.get(c.loan_id) ?? []), c]);
   await recordBulkEvents(em, loans.map((l) => ({
     aggregateId: l.id,
     idempotencyKey: `cob-${d}-${l.id}`,
     businessDate: d,
     items: [
-      ...(byLoan.get(l.id) ?? []).map((p) => ({
-        type: 'PenaltyApplied' as const,
-        data: {
-          loanId: l.id, customerId: l.customer_id, appliedOn: d, currencyCode: l.currency_code, amount: new Decimal(p.amount).toFixed(),
-          installmentNumber: p.installment_number, dueDate: p.due_date, chargeName: 'Overdue penalty',
-        },
-      })),
+      ...(byLoan.get(l.id) ?? []).map((c) => (c.penalty
+        ? {
+          type: 'PenaltyApplied' as const,
+          data: {
+            loanId: l.id, customerId: l.customer_id, appliedOn: d, currencyCode: l.currency_code, amount: new Decimal(c.amount).toFixed(),
+            installmentNumber: c.installment_number, dueDate: c.due_date, chargeName: c.name,
+          },
+        }
+        : {
+          // An overdue fee (not a penalty) is a charge added to the loan by the system.
+          type: 'LoanChargeAdded' as const,
+          data: {
+            loanId: l.id, customerId: l.customer_id, loanChargeId: c.loan_charge_id, chargeId: c.charge_id ?? '', chargeName: c.name, penalty: false,
+            currencyCode: l.currency_code, amount: new Decimal(c.amount).toFixed(), dueDate: c.charge_due_date, installmentNumber: c.installment_number,
+            transactionId: c.transaction_id, outstandingBalance: new Decimal(l.outstanding).toFixed(), actorId: 'system', actorRole: 'SYSTEM',
+          },
+        })),
       {
         type: 'CobLoanProcessed' as const,
         data: { loanId: l.id, businessDate: d, steps: [...steps], status: 'SUCCESS' as const, daysPastDue: l.days_past_due, outstandingBalance: new Decimal(l.outstanding).toFixed() },
