@@ -120,6 +120,9 @@ const STEPS: Record<CobStepName, StepFn> = {
                completed = false
           from per_installment c, loan l, loan_product p
          where i.loan_id = c.loan_id and i.installment_number = c.installment_number and l.id = c.loan_id and p.id = l.product_id
+           -- The chunk's loans, spelled out: the planner cannot see how few rows per_installment has and
+           -- would otherwise hash-join a sequential scan of every installment (0.3 s a chunk on 1.2 M).
+           and i.loan_id = any(?::uuid[])
         returning i.id
       ), tx as (
         insert into loan_transaction (loan_id, type, amount, transaction_date, request_id, penalty_portion, fee_portion, installment_number)
@@ -136,7 +139,7 @@ const STEPS: Record<CobStepName, StepFn> = {
                      ${lineSpec([['DEBIT', 'FEES_RECEIVABLE'], ['CREDIT', 'INCOME_FROM_FEES']], 'CHARGE')}) s(tx_type, entry_type, role, dflt) on s.tx_type = tx.type
         join gl_account g on g.code = coalesce(p.gl_mapping->>s.role, s.dflt)
        where p.accounting_rule = 'ACCRUAL_PERIODIC'`,
-    [ids, d, asOf, asOf, d, d]);
+    [ids, d, asOf, asOf, ids, d, d]);
   },
 
   /**
@@ -252,8 +255,9 @@ async function recordCobEvents(em: EntityManager, d: string, ids: string[], step
            lc.id::text as loan_charge_id, lc.charge_id::text, t.id::text as transaction_id
       from loan_transaction t join loan_charge lc on lc.loan_id = t.loan_id and lc.request_id = t.request_id
       join loan_installment i on i.loan_id = t.loan_id and i.installment_number = t.installment_number
-     where t.loan_id = any(?::uuid[]) and t.type in ('PENALTY', 'CHARGE') and t.transaction_date = ?::date and t.request_id like 'cob-charge-%'
-     order by t.id`, [ids, d]);
+     where t.loan_id = any(?::uuid[]) and lc.loan_id = any(?::uuid[]) and t.type in ('PENALTY', 'CHARGE') and t.transaction_date = ?::date
+       and t.request_id like 'cob-charge-%'
+     order by t.id`, [ids, ids, d]);
   const byLoan = new Map<string, typeof charges>();
   for (const c of charges) byLoan.set(c.loan_id, [...(byLoan.get(c.loan_id) ?? []), c]);
   await recordBulkEvents(em, loans.map((l) => ({
