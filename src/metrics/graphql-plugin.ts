@@ -1,10 +1,12 @@
 /**
- * Counts every GraphQL operation and times it, by operation name, type and outcome: `OK`, or the code of
+ * Counts every GraphQL operation, times it and logs it (one line: mutations at info, queries and
+ * subscriptions at debug; the line carries the request id like every other), by operation name, type and outcome: `OK`, or the code of
  * the first error the client saw (after error masking: BAD_USER_INPUT, FORBIDDEN, INTERNAL_SERVER_ERROR,
  * GRAPHQL_PARSE_FAILED, ...). Names are what clients send, so they are bounded: anything that is not a
  * GraphQL name becomes `invalid`, and past MAX_OPERATION_NAMES distinct names new ones become `other`.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
+import { logger } from '../logger';
 import { graphqlDuration, graphqlOperations, secondsSince } from './registry';
 
 const MAX_OPERATION_NAMES = 500;
@@ -34,7 +36,12 @@ export function graphqlMetricsPlugin(): ApolloServerPlugin {
             outcome: /^[A-Z_]{2,40}$/.test(code) ? code : 'ERROR',
           };
           graphqlOperations.inc(labels);
-          graphqlDuration.observe(labels, secondsSince(started));
+          const seconds = secondsSince(started);
+          graphqlDuration.observe(labels, seconds);
+          // Writes are few and worth a line each (grep the request id across API and worker logs).
+          const line = { ...labels, ms: Math.round(seconds * 1000) };
+          if (labels.type === 'mutation') logger.info(line, 'graphql operation');
+          else logger.debug(line, 'graphql operation');
         },
       };
     },

@@ -2,7 +2,7 @@
  * The request id on the worker side, tracing off (the plain workflow bundle): a mutation sent with
  * X-Request-Id reaches the loan workflow as a Temporal header; the workflow's interceptors hand it to
  * the activity that records the transition, which runs inside that request's context — so pino's lines
- * and the SDK's own activity log lines (forwarded to pino) carry it.
+ * and the SDK's own activity log lines (forwarded to pino) carry it. The API logs the mutation itself.
  */
 import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
@@ -38,6 +38,9 @@ it('runs the activity a mutation sets off inside its request id, and the SDK log
     return record(ctx, input);
   });
   const warn = jest.spyOn(logger, 'warn');
+  // The request id pino's mixin would add to each info line, taken when the line is written.
+  const infoLines: { obj: unknown; msg: unknown; requestId: string | undefined }[] = [];
+  jest.spyOn(logger, 'info').mockImplementation(((obj: unknown, msg: unknown) => { infoLines.push({ obj, msg, requestId: currentRequestId() }); }) as never);
 
   const requestId = `worker-test-${randomUUID()}`;
   const res = await fetch(`${app.url}/graphql`, {
@@ -52,6 +55,9 @@ it('runs the activity a mutation sets off inside its request id, and the SDK log
   // The SDK's activity logger went out through pino with the activity's metadata and the request id.
   const line = warn.mock.calls.find((c) => c[1] === 'recording a transition (test line)');
   expect(line?.[0]).toMatchObject({ requestId, loanId, activityType: 'recordLoanTransition', workflowId: `loan-${loanId}` });
+  // And the API's own line for the mutation: operation, outcome and time, written inside the request's id.
+  expect(infoLines.filter((l) => l.msg === 'graphql operation'))
+    .toContainEqual({ obj: { operation: 'Withdraw', type: 'mutation', outcome: 'OK', ms: expect.any(Number) }, msg: 'graphql operation', requestId });
 });
 
 it('tags the work with the id the API made when the caller sent none', async () => {
