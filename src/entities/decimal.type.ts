@@ -29,7 +29,8 @@ export class DecimalType extends Type<Decimal | null, string | null> {
 
   /** 100 and 100.000000 are the same amount; don't let the scale the database returns look like a change. */
   compareValues(a: string | null, b: string | null): boolean {
-    if (a === null || b === null || a === undefined || b === undefined || a === b) return a === b;
+    if (a === b) return true;
+    if (a == null || b == null) return false;
     return new Decimal(a).eq(b);
   }
 

@@ -11,6 +11,7 @@ import type { InstallmentChargePart } from '../entities/charge.entity';
 import { workingCalendar } from './calendar.service';
 import { postJournal } from './ledger.service';
 import { settingsOf } from './loan-product.service';
+import { installmentShare } from './loan-charge.service';
 
 /** What the schedule takes from an offer (or the loan's current figures). */
 export interface OfferTerms {
@@ -126,7 +127,7 @@ function recordLoanCharges(em: EntityManager, loan: Loan, model: ScheduleModel):
         const part = p.feeChargesDue.plus(p.penaltyChargesDue);
         if (part.lte(0)) continue;
         if (c.chargeTimeType === 'SPECIFIED_DUE_DATE') installmentNumber = p.period;
-        installmentCharges.push({ installmentNumber: p.period, amount: part.toFixed(), amountWaived: '0', waived: false });
+        installmentCharges.push(installmentShare(p.period, part));
         amount = amount.plus(part);
       }
     }

@@ -12,8 +12,10 @@ import { ConflictError, InvalidStageError, NotFoundError, ValidationError } from
 import { outstanding, totalOutstanding, type Installment } from '../domain/installments';
 import { glCode, zeroPortions, type LoanTransactionType, type Portions } from '../domain/ledger';
 import { Decimal, parseDecimal, roundMoney } from '../domain/money';
+import { chargeValue } from '../domain/schedule';
 import { money } from '../domain/schedule/calc';
 import { Charge, Loan, LoanCharge, LoanInstallment, LoanProduct, LoanTransaction } from '../entities';
+import type { InstallmentChargePart } from '../entities/charge.entity';
 import type { ServicingRequest } from '../workflows/servicing-messages';
 import { recordEvent } from './outbox.service';
 import { sql } from './sql';
@@ -51,6 +53,19 @@ export async function receivableOpen(em: EntityManager, loanId: string, product:
   return Decimal.max(0, new Decimal(row?.balance ?? 0));
 }
 
+/** The charge's amount or percent, or the request's `amount` in its place: at most the currency's digits, a percent at most 100. */
+function chargeRate(charge: Charge, req: ServicingRequest, digits: number): Decimal {
+  const rate = req.payload.amount != null ? parseDecimal(req.payload.amount)! : charge.amount;
+  if (charge.chargeCalculationType === 'FLAT' && rate.decimalPlaces() > digits) throw new ValidationError('amount', `must have at most ${digits} decimal places`);
+  if (charge.chargeCalculationType !== 'FLAT' && rate.gt(100)) throw new ValidationError('amount', 'a percentage must be at most 100');
+  return rate;
+}
+
+/** A loan charge's share on one installment, nothing of it waived yet. */
+export function installmentShare(installmentNumber: number, amount: Decimal): InstallmentChargePart {
+  return { installmentNumber, amount: amount.toFixed(), amountWaived: '0', waived: false };
+}
+
 export async function addLoanCharge(
   em: EntityManager, loan: Loan, product: LoanProduct, rows: LoanInstallment[], installments: Installment[], req: ServicingRequest, businessDate: string, post: Post,
 ): Promise<LoanTransaction> {
@@ -62,15 +77,11 @@ export async function addLoanCharge(
   if (charge.currencyCode !== loan.currencyCode) throw new ValidationError('chargeId', `the charge is in ${charge.currencyCode}, the loan in ${loan.currencyCode}`);
   if (charge.chargeTimeType === 'INSTALLMENT_FEE') return addInstallmentFee(em, loan, product, charge, rows, installments, req, businessDate, post);
   const digits = product.digitsAfterDecimal;
-  const given = req.payload.amount != null ? parseDecimal(req.payload.amount)! : null;
-  const rate = given ?? charge.amount;
-  if (charge.chargeCalculationType === 'FLAT' && rate.decimalPlaces() > digits) throw new ValidationError('amount', `must have at most ${digits} decimal places`);
-  if (charge.chargeCalculationType !== 'FLAT' && rate.gt(100)) throw new ValidationError('amount', 'a percentage must be at most 100');
+  const rate = chargeRate(charge, req, digits);
   // A percentage is of the loan (as in the schedule): its principal, its interest, or both.
   const principal = rows.reduce((a, r) => a.plus(r.principalDue), new Decimal(0));
   const interest = rows.reduce((a, r) => a.plus(r.interestDue), new Decimal(0));
-  const base = { FLAT: null, PERCENT_OF_AMOUNT: principal, PERCENT_OF_INTEREST: interest, PERCENT_OF_AMOUNT_AND_INTEREST: principal.plus(interest) }[charge.chargeCalculationType];
-  const amount = base ? roundMoney(base.times(rate).div(100), digits) : rate;
+  const amount = charge.chargeCalculationType === 'FLAT' ? rate : roundMoney(chargeValue(charge.chargeCalculationType, rate, principal, interest), digits);
   if (amount.lte(0)) throw new ValidationError('amount', 'the charge comes to nothing on this loan');
 
   const dueDate = req.payload.dueDate ? requireLocalDate('dueDate', req.payload.dueDate) : businessDate;
@@ -92,7 +103,7 @@ export async function addLoanCharge(
   const loanCharge = em.create(LoanCharge, {
     loan: loan.id, charge: charge.id, name: charge.name, chargeTimeType: charge.chargeTimeType, chargeCalculationType: charge.chargeCalculationType,
     penalty: charge.penalty, amountOrPercentage: rate, amount, amountWaived: new Decimal(0), dueDate, installmentNumber: inst.period,
-    installmentCharges: [{ installmentNumber: inst.period, amount: amount.toFixed(), amountWaived: '0', waived: false }],
+    installmentCharges: [installmentShare(inst.period, amount)],
     requestId: req.requestId, createdBy: req.actor.id,
   });
   await em.flush();
@@ -118,16 +129,12 @@ async function addInstallmentFee(
   if (charge.penalty) throw new ValidationError('chargeId', 'an INSTALLMENT_FEE penalty cannot be added to an active loan');
   if (req.payload.dueDate != null) throw new ValidationError('dueDate', 'an installment fee falls due with each installment: leave the due date out');
   const digits = product.digitsAfterDecimal;
-  const rate = req.payload.amount != null ? parseDecimal(req.payload.amount)! : charge.amount;
-  if (charge.chargeCalculationType === 'FLAT' && rate.decimalPlaces() > digits) throw new ValidationError('amount', `must have at most ${digits} decimal places`);
-  if (charge.chargeCalculationType !== 'FLAT' && rate.gt(100)) throw new ValidationError('amount', 'a percentage must be at most 100');
+  const rate = chargeRate(charge, req, digits);
   const terms = { digitsAfterDecimal: digits, inMultiplesOf: loan.scheduleSettings?.inMultiplesOf ?? 0 };
   const parts: { inst: Installment; amount: Decimal }[] = [];
   for (const inst of installments) {
     if (compareDates(inst.dueDate, businessDate) <= 0) continue;
-    const { principal, interest } = inst.due;
-    const base = { FLAT: null, PERCENT_OF_AMOUNT: principal, PERCENT_OF_INTEREST: interest, PERCENT_OF_AMOUNT_AND_INTEREST: principal.plus(interest) }[charge.chargeCalculationType];
-    const amount = money(base ? base.times(rate).div(100) : rate, terms);
+    const amount = money(chargeValue(charge.chargeCalculationType, rate, inst.due.principal, inst.due.interest), terms);
     if (amount.gt(0)) parts.push({ inst, amount });
   }
   if (parts.length === 0) throw new ValidationError('chargeId', 'the installment fee comes to nothing: no installment still to fall due carries any of it');
@@ -141,7 +148,7 @@ async function addInstallmentFee(
   const loanCharge = em.create(LoanCharge, {
     loan: loan.id, charge: charge.id, name: charge.name, chargeTimeType: charge.chargeTimeType, chargeCalculationType: charge.chargeCalculationType,
     penalty: false, amountOrPercentage: rate, amount: total, amountWaived: new Decimal(0), dueDate: null, installmentNumber: null,
-    installmentCharges: parts.map(({ inst, amount }) => ({ installmentNumber: inst.period, amount: amount.toFixed(), amountWaived: '0', waived: false })),
+    installmentCharges: parts.map(({ inst, amount }) => installmentShare(inst.period, amount)),
     requestId: req.requestId, createdBy: req.actor.id,
   });
   await em.flush();

@@ -109,16 +109,9 @@ export async function updatePaymentType(ctx: ServiceContext, codeInput: string, 
 
 /**
  * A servicing request's payment type: null stays null; otherwise an active type of the list, else
- * BAD_USER_INPUT on `paymentType`. One primary-key lookup.
+ * BAD_USER_INPUT on `paymentType` (`active`: the type's flag, null when there is no such type; the
+ * caller reads it with its other pre-checks, see performServicing).
  */
-export async function requireActivePaymentType(em: EntityManager, value: string | null | undefined): Promise<string | null> {
-  if (value == null) return null;
-  const code = requireCode('paymentType', value);
-  const type = await em.findOne(PaymentType, code);
-  return assertUsablePaymentType(code, type ? type.active : null);
-}
-
-/** BAD_USER_INPUT unless the code names an active type (`active`: its flag, null when there is no such type). */
 export function assertUsablePaymentType(code: string | null | undefined, active: boolean | null | undefined): string | null {
   if (code == null) return null;
   requireCode('paymentType', code);

@@ -7,7 +7,7 @@ import { Decimal } from '../money';
 import { money, ZERO } from './calc';
 import { cumulativeSchedule } from './cumulative';
 import { progressiveSchedule } from './progressive';
-import { validateTerms, type LoanTerms, type Terms } from './terms';
+import { validateTerms, type ChargeCalculationType, type LoanTerms, type Terms } from './terms';
 import type { EngineResult, PeriodAmounts } from './types';
 
 export * from './terms';
@@ -54,6 +54,16 @@ function percentOf(amount: Decimal, percent: Decimal): Decimal {
 }
 
 /**
+ * What a charge comes to before rounding: FLAT its amount, otherwise its percent of the principal, the
+ * interest or both (an installment fee's of that installment, a dated charge's of the loan: Fineract).
+ */
+export function chargeValue(calculation: ChargeCalculationType, rate: Decimal, principal: Decimal, interest: Decimal): Decimal {
+  if (calculation === 'FLAT') return rate;
+  const base = calculation === 'PERCENT_OF_AMOUNT' ? principal : calculation === 'PERCENT_OF_INTEREST' ? interest : principal.plus(interest);
+  return percentOf(base, rate);
+}
+
+/**
  * Adds charges as Fineract's schedule shows them: DISBURSEMENT ones in period 0 (flat or a percent of the
  * principal), INSTALLMENT_FEE ones on every installment (flat, or a percent of its principal, interest or
  * both), SPECIFIED_DUE_DATE ones on the installment whose period (fromDate, dueDate] holds the date (the
@@ -74,16 +84,12 @@ function applyCharges(t: Terms, result: EngineResult): ScheduleModel {
     for (const c of t.charges) {
       // An installment fee's percent is of that installment; a dated charge's of the loan (Fineract).
       const [principal, interest] = c.chargeTimeType === 'INSTALLMENT_FEE' ? [p.principalDue, p.interestDue] : [t.principal, totalInterest];
-      const base =
-        c.chargeCalculationType === 'PERCENT_OF_AMOUNT' ? principal
-        : c.chargeCalculationType === 'PERCENT_OF_INTEREST' ? interest
-        : principal.plus(interest);
       let applies = c.chargeTimeType === 'INSTALLMENT_FEE';
       if (c.chargeTimeType === 'SPECIFIED_DUE_DATE' && c.dueDate) {
         applies = (i === 0 ? c.dueDate >= p.fromDate : c.dueDate > p.fromDate) && (c.dueDate <= p.dueDate || i === last);
       }
       if (!applies) continue;
-      const amount = money(c.chargeCalculationType === 'FLAT' ? c.amount : percentOf(base, c.amount), t);
+      const amount = money(chargeValue(c.chargeCalculationType, c.amount, principal, interest), t);
       if (c.penalty) penalty = penalty.plus(amount);
       else fee = fee.plus(amount);
     }

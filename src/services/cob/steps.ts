@@ -36,6 +36,26 @@ function lineSpec(lines: [entry: 'DEBIT' | 'CREDIT', role: GlRole][], txType?: s
   return lines.map(([e, r]) => `(${txType ? `'${txType}', ` : ''}'${e}', '${r}', '${DEFAULT_GL_MAPPING[r]}')`).join(', ');
 }
 
+/**
+ * The end of an accrual statement, after a CTE `per_loan(loan_id, currency_code, gl_mapping, amount)`: one
+ * ACCRUAL transaction per loan (the amount as `portion`, request id `<prefix><date>`, so a rerun posts
+ * nothing) and its journal lines. Parameters, in order: the transaction date, the date of the request id,
+ * the journal's business date.
+ */
+function accrualPosting(portion: 'interest_portion' | 'fee_portion', requestIdPrefix: string, lines: [entry: 'DEBIT' | 'CREDIT', role: GlRole][]): string {
+  return `tx as (
+        insert into loan_transaction (loan_id, type, amount, transaction_date, request_id, ${portion})
+        select loan_id, 'ACCRUAL', amount, ?::date, '${requestIdPrefix}' || ?::text, amount from per_loan
+        on conflict (loan_id, request_id) do nothing
+        returning id, loan_id, amount
+      )
+      insert into journal_entry (loan_transaction_id, loan_id, gl_account_id, entry_type, amount, currency_code, business_date)
+      select tx.id, tx.loan_id, g.id, s.entry_type, tx.amount, pl.currency_code, ?::date
+        from tx join per_loan pl on pl.loan_id = tx.loan_id
+        cross join (values ${lineSpec(lines)}) s(entry_type, role, dflt)
+        join gl_account g on g.code = coalesce(pl.gl_mapping->>s.role, s.dflt)`;
+}
+
 type StepFn = (em: EntityManager, date: string, ids: string[]) => Promise<void>;
 
 /**
@@ -54,17 +74,7 @@ async function accrueFees(em: EntityManager, d: string, ids: string[]): Promise<
       update loan_installment i set fee_accrued = i.fee_charges_due - i.fee_waived from due where i.id = due.id returning i.id
     ), per_loan as (
       select loan_id, min(currency_code) as currency_code, (array_agg(gl_mapping))[1] as gl_mapping, sum(amount) as amount from due group by loan_id
-    ), tx as (
-      insert into loan_transaction (loan_id, type, amount, transaction_date, request_id, fee_portion)
-      select loan_id, 'ACCRUAL', amount, ?::date, 'cob-fee-accrual-' || ?::text, amount from per_loan
-      on conflict (loan_id, request_id) do nothing
-      returning id, loan_id, amount
-    )
-    insert into journal_entry (loan_transaction_id, loan_id, gl_account_id, entry_type, amount, currency_code, business_date)
-    select tx.id, tx.loan_id, g.id, s.entry_type, tx.amount, pl.currency_code, ?::date
-      from tx join per_loan pl on pl.loan_id = tx.loan_id
-      cross join (values ${lineSpec([['DEBIT', 'FEES_RECEIVABLE'], ['CREDIT', 'INCOME_FROM_FEES']])}) s(entry_type, role, dflt)
-      join gl_account g on g.code = coalesce(pl.gl_mapping->>s.role, s.dflt)`,
+    ), ${accrualPosting('fee_portion', 'cob-fee-accrual-', [['DEBIT', 'FEES_RECEIVABLE'], ['CREDIT', 'INCOME_FROM_FEES']])}`,
   [ids, d, addDays(d, 1), d, d, d]);
 }
 
@@ -164,17 +174,7 @@ const STEPS: Record<CobStepName, StepFn> = {
       ), per_loan as (
         select loan_id, min(currency_code) as currency_code, (array_agg(gl_mapping))[1] as gl_mapping, sum(e - interest_accrued) as amount
           from earned where e > interest_accrued group by loan_id
-      ), tx as (
-        insert into loan_transaction (loan_id, type, amount, transaction_date, request_id, interest_portion)
-        select loan_id, 'ACCRUAL', amount, ?::date, 'cob-accrual-' || ?::text, amount from per_loan
-        on conflict (loan_id, request_id) do nothing
-        returning id, loan_id, amount
-      )
-      insert into journal_entry (loan_transaction_id, loan_id, gl_account_id, entry_type, amount, currency_code, business_date)
-      select tx.id, tx.loan_id, g.id, s.entry_type, tx.amount, pl.currency_code, ?::date
-        from tx join per_loan pl on pl.loan_id = tx.loan_id
-        cross join (values ${lineSpec([['DEBIT', 'INTEREST_RECEIVABLE'], ['CREDIT', 'INCOME_FROM_INTEREST']])}) s(entry_type, role, dflt)
-        join gl_account g on g.code = coalesce(pl.gl_mapping->>s.role, s.dflt)`,
+      ), ${accrualPosting('interest_portion', 'cob-accrual-', [['DEBIT', 'INTEREST_RECEIVABLE'], ['CREDIT', 'INCOME_FROM_INTEREST']])}`,
     [asOf, asOf, ids, d, asOf, d, d, d]);
   },
 
