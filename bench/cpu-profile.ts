@@ -1,8 +1,9 @@
 /**
  * Preloaded into a process (`node -r dist/bench/cpu-profile.js`, CPU_PROFILE_DIR=<dir>) by `bench:reads -- --profile`:
- * the same V8 sampling profiler as `node --cpu-prof`, but each SIGUSR2 writes what was sampled since the
+ * the same V8 sampling profiler as `node --cpu-prof`, but each SIGWINCH writes what was sampled since the
  * last one to `<dir>/<label>-<pid>.cpuprofile` (label from the file <dir>/.label) and starts afresh, so a
- * bench gets one profile per measured query without waiting for a graceful exit.
+ * bench gets one profile per measured query without waiting for a graceful exit. (SIGWINCH, not SIGUSR2:
+ * Temporal workers shut down on SIGUSR2; SIGWINCH is otherwise ignored.)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -17,7 +18,7 @@ if (dir) {
   });
   const start = () => post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 1000 })).then(() => post('Profiler.start'));
   void start();
-  process.on('SIGUSR2', () => {
+  process.on('SIGWINCH', () => {
     void (async () => {
       const { profile } = await post('Profiler.stop');
       let label = 'profile';

@@ -1,5 +1,6 @@
 /**
- * `npm run bench:reads -- [--loans 2000] [--duration 10] [--connections 50] [--processes 1] [--profile <dir>]`:
+ * `npm run bench:reads -- [--loans 2000] [--duration 10] [--connections 50] [--processes 1] [--profile <dir>]
+ *                        [--mode production|development]` (default production: NODE_ENV=production, secrets generated):
  * the read path through the real API (HTTP → GraphQL → PostgreSQL), measured with autocannon.
  *  1. seeds `--loans` active loans with 12-installment schedules straight into a fresh database (set-based
  *     SQL, `seed()` of bench/cob.bench.ts) plus a disbursement and one repayment per paid installment;
@@ -22,7 +23,7 @@ import { dropDatabase, openDatabase } from '../src/database';
 import { sql } from '../src/services/sql';
 import { freePort, isReachable, startDevServer, stopDevServer } from '../temporal/dev-server';
 import { seed, seedTransactions } from './cob.bench';
-import { Api, spawnChild, stopChildren } from './writes.bench';
+import { Api, deploymentEnv, spawnChild, stopChildren, type DeploymentMode } from './writes.bench';
 
 // autocannon 9 ships no types: the part used here.
 interface AutocannonRequest { method: string; path: string; headers: Record<string, string>; body?: string; setupRequest?: (req: AutocannonRequest) => AutocannonRequest }
@@ -52,17 +53,22 @@ const LIST = `query Loans { loans(first: 50) { totalCount pageInfo { hasNextPage
   id status principal currencyCode balances { principalOutstanding totalOutstanding totalOverdue nextInstallmentDueDate }
 } } } }`;
 
-interface Options { loans: number; duration: number; connections: number; processes: number; profile: string }
+interface Options { loans: number; duration: number; connections: number; processes: number; profile: string; mode: DeploymentMode }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { loans: 2000, duration: 10, connections: 50, processes: 1, profile: '' };
-  const usage = `usage: reads.bench.js [--loans N] [--duration S] [--connections N] [--processes N] [--profile DIR] (got "${argv.join(' ')}")`;
+  const opts: Options = { loans: 2000, duration: 10, connections: 50, processes: 1, profile: '', mode: 'production' };
+  const usage = `usage: reads.bench.js [--loans N] [--duration S] [--connections N] [--processes N] [--profile DIR] [--mode production|development] (got "${argv.join(' ')}")`;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const raw = inline ?? argv[++i];
     if (flag === '--profile') {
       if (!raw) throw new Error(usage);
       opts.profile = raw;
+      continue;
+    }
+    if (flag === '--mode') {
+      if (raw !== 'production' && raw !== 'development') throw new Error(usage);
+      opts.mode = raw;
       continue;
     }
     const key = ({ '--loans': 'loans', '--duration': 'duration', '--connections': 'connections', '--processes': 'processes' } as const)[flag];
@@ -108,7 +114,7 @@ async function measure(label: string, url: string, api: ChildProcess, opts: Opti
   const pids = apiPids(api);
   if (opts.profile) {
     // Drop what was sampled before this query (warm-up, the previous one); the file written after it is this query's.
-    for (const pid of pids) process.kill(pid, 'SIGUSR2');
+    for (const pid of pids) process.kill(pid, 'SIGWINCH');
     await new Promise((r) => setTimeout(r, 500));
     for (const f of readdirSync(opts.profile)) if (f.startsWith('before-')) rmSync(join(opts.profile, f));
     writeFileSync(join(opts.profile, '.label'), label.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, ''));
@@ -130,11 +136,13 @@ async function measure(label: string, url: string, api: ChildProcess, opts: Opti
   console.log(`  ${label.padEnd(22)} ${r.requests.average.toFixed(0).padStart(6)} req/s   p50 ${f(percentile(latencies, 50))}  p95 ${f(percentile(latencies, 95))}  p99 ${f(percentile(latencies, 99))}  max ${f(latencies[latencies.length - 1] ?? NaN)}`
     + `   ${r.requests.total} requests${bad ? `, ${bad} errors/non-2xx` : ''}`);
   if (opts.profile) {
-    for (const pid of pids) process.kill(pid, 'SIGUSR2');
+    for (const pid of pids) process.kill(pid, 'SIGWINCH');
     await new Promise((r) => setTimeout(r, 1000));
     writeFileSync(join(opts.profile, '.label'), 'before');
   }
-  console.log(`  ${''.padEnd(22)} API CPU ${(apiCpu * 100).toFixed(0)} % of one core; machine ${(machineBusy * 100).toFixed(0)} % busy over ${cpus().length} cores (API + autocannon + others), load before ${load.toFixed(2)}`);
+  // CPU per request holds still when other work shares the machine; req/s does not.
+  const cpuPerRequest = (apiCpu * r.duration * 1000) / Math.max(1, r.requests.total);
+  console.log(`  ${''.padEnd(22)} API CPU ${cpuPerRequest.toFixed(2)} ms per request (≈ ${(1000 / cpuPerRequest).toFixed(0)} req/s per API core), ${(apiCpu * 100).toFixed(0)} % of one core; machine ${(machineBusy * 100).toFixed(0)} % busy over ${cpus().length} cores (API + autocannon + others), load before ${load.toFixed(2)}`);
 }
 
 function gql(token: string, query: string, variables?: (i: number) => Record<string, unknown>): AutocannonRequest[] {
@@ -152,7 +160,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const cpu = cpus();
   console.log(`Read-path benchmark on ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`  ${opts.loans} active loans; autocannon c=${opts.connections}, ${opts.duration} s per query; API_PROCESSES=${opts.processes}`);
+  console.log(`  ${opts.loans} active loans; autocannon c=${opts.connections}, ${opts.duration} s per query; API_PROCESSES=${opts.processes}; API in ${opts.mode} mode`);
 
   let devServer: ChildProcess | undefined;
   if (!(await isReachable(config.temporal.address))) {
@@ -174,8 +182,9 @@ async function main(): Promise<void> {
     await orm.close();
 
     const port = await freePort();
+    const deployment = deploymentEnv(opts.mode);
     const env: NodeJS.ProcessEnv = {
-      ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), MIGRATE_ON_START: 'false', API_PROCESSES: String(opts.processes),
+      ...process.env, ...deployment.env, DATABASE_URL: databaseUrl, PORT: String(port), MIGRATE_ON_START: 'false', API_PROCESSES: String(opts.processes),
       COB_SCHEDULE_ENABLED: 'false', OUTBOX_RELAY_ENABLED: 'false', NOTIFICATIONS_ENABLED: 'false', LOG_LEVEL: 'info', TEMPORAL_LOG_LEVEL: 'WARN',
     };
     // --profile: V8's sampling profiler (as --cpu-prof) preloaded into the API, one profile written per query.
@@ -189,7 +198,7 @@ async function main(): Promise<void> {
     if (opts.processes > 1) await new Promise((r) => setTimeout(r, 3000)); // let every cluster worker listen
     const base = `http://127.0.0.1:${port}`;
     const api = new Api(`${base}/graphql`);
-    const token = (await api.ok(LOGIN, { email: config.auth.adminEmail, password: config.auth.adminPassword })).accessToken as string;
+    const token = (await api.ok(LOGIN, deployment.admin)).accessToken as string;
     // Warm-up: JIT, the pool, the session cache; and a sanity check of every query's answer.
     const one = await api.ok(LOAN, { id: loanIds[0] }, token);
     if (!one?.installments?.length || !one.transactions?.length || !one.balances) throw new Error(`loan(id) answered ${JSON.stringify(one).slice(0, 300)}`);

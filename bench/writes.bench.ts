@@ -1,6 +1,6 @@
 /**
  * `npm run bench:writes -- [--requests 400] [--concurrency 20] [--loans 100] [--single 50] [--setup-concurrency 8]
- *                         [--temporal file|memory|running] [--profile <dir>]`:
+ *                         [--temporal file|memory|running] [--profile <dir>] [--mode production|development]`:
  * the write path through the real stack (HTTP → GraphQL → PostgreSQL → Temporal workflow → worker).
  *  1. creates a fresh database, starts ONE worker (`node dist/src/worker.js`) and the API
  *     (`node dist/src/main.js`) as child processes, on a dev server of its own: by default with a SQLite
@@ -11,13 +11,16 @@
  *  3. measures `applyForLoan` (a LOAN_OFFICER applying for the borrowers, round-robin) and `recordRepayment`
  *     (amount 1.00, a fresh idempotencyKey each; every concurrent slot owns its own loans, so requests in
  *     flight never hit the same loan) at `--concurrency`, `--requests` each, plus the single-client latency;
- *  4. prints requests, errors, req/s and p50/p95/p99 latency; drops the database and stops the children.
+ *  4. prints requests, errors, req/s and p50/p95/p99 latency, and the CPU each part used per request (API, worker,
+ *     dev server, PostgreSQL; from /proc) — where the time goes; with `--profile` one CPU profile per phase and
+ *     process (API and worker main threads; the worker's workflow thread in its `--cpu-prof` file);
+ *     drops the database and stops the children.
  * No thresholds: figures depend on the machine (printed first).
  */
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -73,14 +76,15 @@ interface Options {
   setupConcurrency: number;
   temporal: 'file' | 'memory' | 'running';
   profile: string;
+  mode: DeploymentMode;
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { requests: 400, concurrency: 20, loans: 100, single: 50, setupConcurrency: 8, temporal: 'file', profile: '' };
+  const opts: Options = { requests: 400, concurrency: 20, loans: 100, single: 50, setupConcurrency: 8, temporal: 'file', profile: '', mode: 'production' };
   const keys: Record<string, 'requests' | 'concurrency' | 'loans' | 'single' | 'setupConcurrency'> = {
     '--requests': 'requests', '--concurrency': 'concurrency', '--loans': 'loans', '--single': 'single', '--setup-concurrency': 'setupConcurrency',
   };
-  const usage = `usage: writes.bench.js [--requests N] [--concurrency N] [--loans N] [--single N] [--setup-concurrency N] [--temporal file|memory|running] [--profile DIR] (got "${argv.join(' ')}")`;
+  const usage = `usage: writes.bench.js [--requests N] [--concurrency N] [--loans N] [--single N] [--setup-concurrency N] [--temporal file|memory|running] [--profile DIR] [--mode production|development] (got "${argv.join(' ')}")`;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const raw = inline ?? argv[++i];
@@ -94,6 +98,11 @@ function parseArgs(argv: string[]): Options {
       opts.profile = raw;
       continue;
     }
+    if (flag === '--mode') {
+      if (raw !== 'production' && raw !== 'development') throw new Error(usage);
+      opts.mode = raw;
+      continue;
+    }
     const key = keys[flag];
     const n = Number(raw);
     if (!key || !Number.isInteger(n) || n < 0) throw new Error(usage);
@@ -104,6 +113,28 @@ function parseArgs(argv: string[]): Options {
     throw new Error(`--loans (${opts.loans}) must be at least --concurrency (${opts.concurrency}): each concurrent repayment slot needs a loan of its own`);
   }
   return opts;
+}
+
+// ---- how the children run ----
+export type DeploymentMode = 'production' | 'development';
+
+/**
+ * The API and worker run as deployed by default: NODE_ENV=production with the secrets production
+ * requires, generated for the run (libraries such as graphql-js skip their development-only checks
+ * then: graphql's `instanceOf` was 5 % of a loan read's CPU in development). `development`: as
+ * `npm start` runs them (generated dev secrets in .data/).
+ */
+export function deploymentEnv(mode: DeploymentMode): { env: NodeJS.ProcessEnv; admin: { email: string; password: string } } {
+  const config = loadConfig();
+  if (mode === 'development') return { env: {}, admin: { email: config.auth.adminEmail, password: config.auth.adminPassword } };
+  const password = `bench-${randomBytes(12).toString('base64url')}`;
+  return {
+    env: {
+      NODE_ENV: 'production', JWT_SECRET: randomBytes(48).toString('base64'), TEMPORAL_PAYLOAD_KEY: randomBytes(32).toString('base64'),
+      ADMIN_EMAIL: config.auth.adminEmail, ADMIN_PASSWORD: password,
+    },
+    admin: { email: config.auth.adminEmail, password },
+  };
 }
 
 // ---- HTTP / GraphQL ----
@@ -254,11 +285,99 @@ function report(label: string, outcomes: Outcome[], seconds: number, concurrency
   for (const [msg, n] of [...byError].sort((a, b) => b[1] - a[1]).slice(0, 10)) console.log(`      ${String(n).padStart(5)} × ${msg}`);
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (0 when it is gone). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of every PostgreSQL process (the server runs on this machine). */
+function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(Number(d));
+    } catch { /* gone */ }
+  }
+  return total;
+}
+
+/** CPU seconds per thread name of a process (the main JS thread is named after the process). */
+function threadCpuSeconds(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const comm = readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').trim();
+        // Node names its main thread and worker threads alike: tell the main thread apart.
+        const name = Number(t) === pid ? 'main' : comm;
+        const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) / 100);
+      } catch { /* thread gone */ }
+    }
+  } catch { /* process gone */ }
+  return out;
+}
+
+/** A process and its children (the dev server may run under a wrapper). */
+function childTreeCpuSeconds(pid: number): number {
+  let total = cpuSeconds(pid);
+  try {
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      for (const c of readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) total += cpuSeconds(Number(c));
+    }
+  } catch { /* gone */ }
+  return total;
+}
+
+/** The parts whose CPU a phase reports: the API, the worker, the dev server (if ours) and PostgreSQL. */
+const parts: { name: string; cpu: () => number }[] = [];
+let profileDir = '';
+let workerPid = 0;
+
+function machineCpuSeconds(): number {
+  const v = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / 100;
+}
+
 async function run(label: string, count: number, concurrency: number, call: (i: number, slot: number) => Promise<Outcome>): Promise<void> {
   if (count === 0) return;
+  const phase = `${label}-c${concurrency}`;
+  if (profileDir) {
+    // Close the previous phase's profile (written under its label), then sample this phase.
+    for (const c of children) if (c.pid) process.kill(c.pid, 'SIGWINCH');
+    await new Promise((r) => setTimeout(r, 300));
+    writeFileSync(join(profileDir, '.label'), phase);
+  }
+  const before = parts.map((p) => p.cpu());
+  const workerThreadsBefore = workerPid ? threadCpuSeconds(workerPid) : new Map<string, number>();
+  const machineBefore = machineCpuSeconds();
   const started = performance.now();
   const outcomes = await pool(count, concurrency, call);
-  report(label, outcomes, (performance.now() - started) / 1000, concurrency);
+  const seconds = (performance.now() - started) / 1000;
+  report(label, outcomes, seconds, concurrency);
+  const used = parts.map((p, i) => `${p.name} ${((p.cpu() - before[i]) * 1000 / count).toFixed(1)}`);
+  const busy = (machineCpuSeconds() - machineBefore) / seconds / cpus().length;
+  if (workerPid) {
+    // Which of the worker's threads: the JS main thread (activities, SDK glue), the workflow thread(s), the Rust core (tokio), GC…
+    const after = threadCpuSeconds(workerPid);
+    const threads = [...after].map(([name, sec]) => [name, ((sec - (workerThreadsBefore.get(name) ?? 0)) * 1000) / count] as const)
+      .filter(([, ms]) => ms >= 0.1).sort((a, b) => b[1] - a[1]);
+    console.log(`      worker threads, CPU ms per request: ${threads.map(([n, ms]) => `${n} ${ms.toFixed(1)}`).join(', ')}`);
+  }
+  console.log(`      CPU ms per request: ${used.join(', ')}; machine ${(busy * 100).toFixed(0)} % busy over ${cpus().length} cores (the bench client included)`);
+  if (profileDir) {
+    for (const c of children) if (c.pid) process.kill(c.pid, 'SIGWINCH');
+    await new Promise((r) => setTimeout(r, 300));
+    writeFileSync(join(profileDir, '.label'), 'between');
+  }
 }
 
 // ---- setup ----
@@ -313,7 +432,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const cpu = cpus();
   console.log(`Write-path benchmark on ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
-  console.log(`  ${opts.requests} requests per measurement at concurrency ${opts.concurrency}, ${opts.single} single-client; ${opts.loans} active loans`);
+  console.log(`  ${opts.requests} requests per measurement at concurrency ${opts.concurrency}, ${opts.single} single-client; ${opts.loans} active loans; API and worker in ${opts.mode} mode`);
 
   let devServer: ChildProcess | undefined;
   let temporalAddress = config.temporal.address;
@@ -335,22 +454,34 @@ async function main(): Promise<void> {
     const orm = await openDatabase(databaseUrl, { migrate: true });
     await orm.close();
     const port = await freePort();
+    const deployment = deploymentEnv(opts.mode);
     const env: NodeJS.ProcessEnv = {
-      ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: `bench-writes-${Date.now()}`, PORT: String(port), MIGRATE_ON_START: 'false',
+      ...process.env, ...deployment.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: `bench-writes-${Date.now()}`, PORT: String(port), MIGRATE_ON_START: 'false',
       COB_SCHEDULE_ENABLED: 'false', OUTBOX_RELAY_ENABLED: 'false', NOTIFICATIONS_ENABLED: 'false', LOG_LEVEL: 'info', TEMPORAL_LOG_LEVEL: 'WARN',
       // One client IP registers and signs in every borrower: lift the per-IP abuse limits for the run.
       RATE_LIMIT_REGISTER_IP: '1000000/60', RATE_LIMIT_REGISTER_ACCOUNT: '1000000/60', RATE_LIMIT_LOGIN_IP: '1000000/60',
     };
-    const nodeArgs = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${opts.profile}`] : [];
-    await Promise.all([
-      spawnChild('worker', 'src/worker.js', env, 'worker started', nodeArgs),
-      spawnChild('api', 'src/main.js', env, 'GraphQL API on', nodeArgs),
+    // --profile: the sampling profiler preloaded (one profile per phase on SIGWINCH, bench/cpu-profile.ts);
+    // the worker also runs with --cpu-prof, the only way to profile its workflow thread.
+    if (opts.profile) {
+      profileDir = opts.profile;
+      writeFileSync(join(profileDir, '.label'), 'setup');
+      env.CPU_PROFILE_DIR = profileDir;
+    }
+    const preload = opts.profile ? ['-r', join(__dirname, 'cpu-profile.js')] : [];
+    const [worker, apiChild] = await Promise.all([
+      spawnChild('worker', 'src/worker.js', env, 'worker started', opts.profile ? [...preload, '--cpu-prof', `--cpu-prof-dir=${opts.profile}`] : []),
+      spawnChild('api', 'src/main.js', env, 'GraphQL API on', preload),
     ]);
+    parts.push({ name: 'API', cpu: () => cpuSeconds(apiChild.pid!) }, { name: 'worker', cpu: () => cpuSeconds(worker.pid!) });
+    workerPid = worker.pid!;
+    if (devServer?.pid) parts.push({ name: 'dev server', cpu: () => childTreeCpuSeconds(devServer!.pid!) });
+    parts.push({ name: 'PostgreSQL', cpu: postgresCpuSeconds });
     console.log(`  database ${url.pathname.slice(1)} migrated, worker and API (:${port}) started in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const api = new Api(`http://127.0.0.1:${port}/graphql`);
 
     t0 = performance.now();
-    const admin = (await api.ok(LOGIN, { email: config.auth.adminEmail, password: config.auth.adminPassword })).accessToken as string;
+    const admin = (await api.ok(LOGIN, deployment.admin)).accessToken as string;
     const staff = await createStaff(api, admin);
     const productId = (await api.ok(CREATE_PRODUCT, { input: {
       name: 'Bench personal loan', currencyCode: 'USD', minPrincipal: '500.00', maxPrincipal: '50000.00', minInterestRate: '5', maxInterestRate: '30',

@@ -458,6 +458,8 @@ describe('headers and CORS', () => {
       expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      // GraphQL answers carry personal and financial data: never cached.
+      if (path === '/graphql') expect(res.headers.get('cache-control')).toBe('no-store');
     }
   });
 
