@@ -1,6 +1,6 @@
 /**
  * `npm run bench:writes -- [--requests 400] [--concurrency 20] [--loans 100] [--single 50] [--setup-concurrency 8]
- *                         [--temporal file|memory|running] [--profile <dir>] [--mode production|development]`:
+ *                         [--temporal file|memory|running] [--profile <dir>] [--mode production|development] [--repayments-only]`:
  * the write path through the real stack (HTTP → GraphQL → PostgreSQL → Temporal workflow → worker).
  *  1. creates a fresh database, starts ONE worker (`node dist/src/worker.js`) and the API
  *     (`node dist/src/main.js`) as child processes, on a dev server of its own: by default with a SQLite
@@ -77,16 +77,22 @@ interface Options {
   temporal: 'file' | 'memory' | 'running';
   profile: string;
   mode: DeploymentMode;
+  /** Measure recordRepayment only (a profile of the worker's workflow thread then covers repayments alone). */
+  repaymentsOnly: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { requests: 400, concurrency: 20, loans: 100, single: 50, setupConcurrency: 8, temporal: 'file', profile: '', mode: 'production' };
+  const opts: Options = { requests: 400, concurrency: 20, loans: 100, single: 50, setupConcurrency: 8, temporal: 'file', profile: '', mode: 'production', repaymentsOnly: false };
   const keys: Record<string, 'requests' | 'concurrency' | 'loans' | 'single' | 'setupConcurrency'> = {
     '--requests': 'requests', '--concurrency': 'concurrency', '--loans': 'loans', '--single': 'single', '--setup-concurrency': 'setupConcurrency',
   };
-  const usage = `usage: writes.bench.js [--requests N] [--concurrency N] [--loans N] [--single N] [--setup-concurrency N] [--temporal file|memory|running] [--profile DIR] [--mode production|development] (got "${argv.join(' ')}")`;
+  const usage = `usage: writes.bench.js [--requests N] [--concurrency N] [--loans N] [--single N] [--setup-concurrency N] [--temporal file|memory|running] [--profile DIR] [--mode production|development] [--repayments-only] (got "${argv.join(' ')}")`;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
+    if (flag === '--repayments-only') {
+      opts.repaymentsOnly = true;
+      continue;
+    }
     const raw = inline ?? argv[++i];
     if (flag === '--temporal') {
       if (raw !== 'file' && raw !== 'memory' && raw !== 'running') throw new Error(usage);
@@ -509,10 +515,10 @@ async function main(): Promise<void> {
       (r) => r.data?.recordRepayment?.amount !== undefined);
 
     console.log('\nsingle client (one request at a time)');
-    await run('applyForLoan', opts.single, 1, (i) => apply(i));
+    if (!opts.repaymentsOnly) await run('applyForLoan', opts.single, 1, (i) => apply(i));
     await run('recordRepayment', opts.single, 1, (i) => repay(loans[i % loans.length]));
     console.log(`\nconcurrent (${opts.concurrency} clients)`);
-    await run('applyForLoan', opts.requests, opts.concurrency, (i) => apply(i));
+    if (!opts.repaymentsOnly) await run('applyForLoan', opts.requests, opts.concurrency, (i) => apply(i));
     await run('recordRepayment', opts.requests, opts.concurrency, (_i, s) => {
       const mine = perSlot[s];
       return repay(mine[slotNext[s]++ % mine.length]);

@@ -20,20 +20,30 @@ export interface PostingTarget {
   glMapping?: Partial<Record<GlRole, string>> | null;
 }
 
-/** Writes the lines in one statement; the trigger refuses the statement if they do not balance. */
+/**
+ * Writes the lines in one statement, their GL accounts looked up by code in the same statement; the
+ * trigger refuses the statement if they do not balance. A code with no account writes nothing and is
+ * a ValidationError naming it.
+ */
 export async function postJournal(em: EntityManager, target: PostingTarget, lines: JournalLine[]): Promise<void> {
   if (lines.length === 0) return;
-  const codes = [...new Set(lines.map((l) => glCode(target.glMapping, l.role)))];
-  const accounts = await em.find(GlAccount, { code: { $in: codes } });
-  const idByCode = new Map(accounts.map((a) => [a.code, a.id]));
   const values: unknown[] = [];
   const rows = lines.map((l) => {
-    const id = idByCode.get(glCode(target.glMapping, l.role));
-    if (id === undefined) throw new ValidationError('glMapping', `no GL account with code ${glCode(target.glMapping, l.role)} for ${l.role}`);
-    values.push(target.loanTransactionId, target.loanId, id, l.entryType, l.amount.toFixed(), target.currencyCode, target.businessDate);
-    return '(?, ?, ?, ?, ?, ?, ?)';
+    values.push(target.loanTransactionId, target.loanId, glCode(target.glMapping, l.role), l.entryType, l.amount.toFixed(), target.currencyCode, target.businessDate);
+    return '(?::bigint, ?::uuid, ?::text, ?::text, ?::numeric, ?::text, ?::date)';
   });
-  await sql(em, `insert into journal_entry (loan_transaction_id, loan_id, gl_account_id, entry_type, amount, currency_code, business_date) values ${rows.join(', ')}`, values);
+  const written = await sql(em, `
+    with line(loan_transaction_id, loan_id, code, entry_type, amount, currency_code, business_date) as (values ${rows.join(', ')}),
+         mapped as (select line.*, g.id as gl_account_id from line left join gl_account g on g.code = line.code)
+    insert into journal_entry (loan_transaction_id, loan_id, gl_account_id, entry_type, amount, currency_code, business_date)
+    select loan_transaction_id, loan_id, gl_account_id, entry_type, amount, currency_code, business_date from mapped
+     where not exists (select 1 from mapped where gl_account_id is null)
+    returning 1`, values);
+  if (written.length === lines.length) return;
+  const codes = [...new Set(lines.map((l) => glCode(target.glMapping, l.role)))];
+  const known = new Set((await sql<{ code: string }>(em, `select code from gl_account where code = any(?::text[])`, [codes])).map((r) => r.code));
+  const missing = lines.find((l) => !known.has(glCode(target.glMapping, l.role)))!;
+  throw new ValidationError('glMapping', `no GL account with code ${glCode(target.glMapping, missing.role)} for ${missing.role}`);
 }
 
 export interface TrialBalanceRow {

@@ -77,7 +77,7 @@ export function heldEntity<T extends object>(em: EntityManager, entity: { name: 
 const prefixedColumns = new Map<string, string>();
 
 /** `<alias>.<column> as "<alias>__<column>"` for every column of the entity's table (built once per entity). */
-function columnsOf(em: EntityManager, entity: EntityName<object>, alias: string): string {
+export function columnsOf(em: EntityManager, entity: EntityName<object>, alias: string): string {
   const meta = em.getMetadata().get((entity as { name: string }).name);
   const key = `${meta.className}:${alias}`;
   let cols = prefixedColumns.get(key);
@@ -89,7 +89,7 @@ function columnsOf(em: EntityManager, entity: EntityName<object>, alias: string)
 }
 
 /** The columns of `raw` named `<alias>__<column>`, as `<column>`. */
-function unprefixed(raw: Record<string, unknown>, alias: string): Record<string, unknown> {
+export function unprefixed(raw: Record<string, unknown>, alias: string): Record<string, unknown> {
   const prefix = `${alias}__`;
   const out: Record<string, unknown> = {};
   for (const k in raw) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = raw[k];

@@ -4,7 +4,7 @@
  * balanced journal entry. Called by the loan workflow's `servicing` Update activity (and, for
  * recoveries on written-off loans whose workflow has ended, directly).
  */
-import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import type { EntityDictionary, EntityManager } from '@mikro-orm/postgresql';
 import { payoffQuote } from '../domain/accrual';
 import { allocatePayment, type AllocationResult } from '../domain/allocation';
 import { compareDates, requireLocalDate } from '../domain/dates';
@@ -14,7 +14,8 @@ import { glCode, journalLines, reversalLines, zeroPortions, type LoanTransaction
 import { Decimal, parseDecimal } from '../domain/money';
 import { Loan, LoanInstallment, LoanProduct, LoanTransaction } from '../entities';
 import type { ServicingKind, ServicingPayload, ServicingRequest, ServicingResult } from '../workflows/servicing-messages';
-import { currentBusinessDate } from './business-date.service';
+import { BUSINESS_DATE } from './business-date.service';
+import { columnsOf, unprefixed } from './loan-read.service';
 import { runInlineCob } from './cob';
 import { postJournal } from './ledger.service';
 import { recordEvent } from './outbox.service';
@@ -109,12 +110,6 @@ export function validateServicingPayload(kind: ServicingKind, payload: Servicing
   }
 }
 
-/** Fails with LOAN_LOCKED while close of business holds the loan (or after its COB failed). */
-export async function assertNotLocked(em: EntityManager, loanId: string): Promise<void> {
-  const [lock] = await sql<{ owner: string; error: string | null }>(em, `select owner, error from loan_account_lock where loan_id = ?`, [loanId]);
-  assertNoLock(loanId, lock);
-}
-
 /** LOAN_LOCKED when close of business holds the loan (`lock`: its loan_account_lock row, if any). */
 export function assertNoLock(loanId: string, lock: { error: string | null } | null | undefined): void {
   if (lock) {
@@ -125,26 +120,51 @@ export function assertNoLock(loanId: string, lock: { error: string | null } | nu
   }
 }
 
+/**
+ * What a servicing transaction starts from, in two statements through `pg` (MikroORM's QueryBuilder
+ * cost more CPU than PostgreSQL's answers — README, the mutation path): the loan row locked FOR UPDATE
+ * (first and alone: a statement that waits for the lock sees the other tables as they were before it
+ * waited), then its product, the transaction this idempotency key already wrote, the COB lock and the
+ * business date. The loan, product and transaction are managed entities (`em.map`), as `findOne` gives.
+ */
+async function servicingStart(tx: EntityManager, req: ServicingRequest) {
+  const [loanRow] = await sql<EntityDictionary<Loan>>(tx, `select * from loan where id = ? for update`, [req.loanId]);
+  if (!loanRow) throw new NotFoundError('Loan', req.loanId);
+  const [raw] = await sql<Record<string, unknown>>(tx, `
+    select ${columnsOf(tx, LoanProduct, 'p')}, ${columnsOf(tx, LoanTransaction, 't')},
+           (select jsonb_build_object('error', error) from loan_account_lock where loan_id = ?) as lock,
+           (select date::text from business_date where name = ?) as business_date
+      from loan_product p left join loan_transaction t on t.loan_id = ? and t.request_id = ?
+     where p.id = ?`, [req.loanId, BUSINESS_DATE, req.loanId, req.requestId, (loanRow as Record<string, unknown>).product_id]);
+  // The product first: the loan's reference then points at it, initialized.
+  const product = tx.map(LoanProduct, unprefixed(raw, 'p') as EntityDictionary<LoanProduct>);
+  const loan = tx.map(Loan, loanRow);
+  const done = raw.t__id ? tx.map(LoanTransaction, unprefixed(raw, 't') as EntityDictionary<LoanTransaction>) : null;
+  return { loan, product, done, lock: raw.lock as { error: string | null } | null, businessDate: raw.business_date as string };
+}
+
+/** The loan's installments as managed entities (read through `pg`, as servicingStart). */
+async function managedInstallments(tx: EntityManager, loanId: string): Promise<LoanInstallment[]> {
+  const rows = await sql<EntityDictionary<LoanInstallment>>(tx, `select * from loan_installment where loan_id = ? order by installment_number`, [loanId]);
+  return rows.map((r) => tx.map(LoanInstallment, r));
+}
+
 export async function applyServicing(em: EntityManager, req: ServicingRequest): Promise<ServicingResult> {
   return em.transactional(async (tx) => {
-    const loan = await tx.findOne(Loan, { id: req.loanId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    if (!loan) throw new NotFoundError('Loan', req.loanId);
-    const done = await tx.findOne(LoanTransaction, { loan: loan.id, requestId: req.requestId });
+    const { loan, product, done, lock, businessDate } = await servicingStart(tx, req);
     if (done) {
       if (done.createdBy === 'system' || (done.requestFingerprint && req.fingerprint && done.requestFingerprint !== req.fingerprint)) throw keyReusedError('idempotencyKey');
       const installments = (await loanInstallments(tx, loan.id)).map(toDomainInstallment);
       const closeAs = loan.status === 'WRITTEN_OFF' ? 'WRITTEN_OFF' : loan.status === 'ACTIVE' && fullyRepaid(installments, loan) ? 'CLOSED_OBLIGATIONS_MET' : null;
       return { transactionId: done.id, closeAs };
     }
-    await assertNotLocked(tx, loan.id);
-    const businessDate = await currentBusinessDate(tx);
-    if (req.kind === 'RECOVERY') return recordRecovery(tx, loan, req, businessDate);
+    assertNoLock(loan.id, lock);
+    if (req.kind === 'RECOVERY') return recordRecovery(tx, loan, product, req, businessDate);
     if (loan.status !== 'ACTIVE') throw new InvalidStageError(`${req.kind} is not possible: the loan is ${loan.status}`);
     // A loan behind the business date is first brought up to date (accruals, penalties, delinquency).
     // Usually up to date already: then nothing is re-read.
     if (await runInlineCob(tx, loan.id, businessDate, { last: loan.lastCobDate ?? null, disbursed: loan.disbursedOn ?? null })) await tx.refresh(loan);
-    const product = await tx.findOneOrFail(LoanProduct, loan.product.id);
-    const rows = await loanInstallments(tx, loan.id);
+    const rows = await managedInstallments(tx, loan.id);
     const date = req.payload.transactionDate ? requireLocalDate('transactionDate', req.payload.transactionDate) : businessDate;
     if (compareDates(date, businessDate) > 0) throw new ValidationError('transactionDate', `must not be after the business date ${businessDate}`);
     if (loan.disbursedOn && compareDates(date, loan.disbursedOn) < 0) throw new ValidationError('transactionDate', `must not be before the disbursement on ${loan.disbursedOn}`);
@@ -320,9 +340,8 @@ export async function applyServicing(em: EntityManager, req: ServicingRequest): 
 }
 
 /** Money received on a written-off loan: income from recovery (the loan stays written off). */
-async function recordRecovery(em: EntityManager, loan: Loan, req: ServicingRequest, businessDate: string): Promise<ServicingResult> {
+async function recordRecovery(em: EntityManager, loan: Loan, product: LoanProduct, req: ServicingRequest, businessDate: string): Promise<ServicingResult> {
   if (loan.status !== 'WRITTEN_OFF') throw new InvalidStageError(`A recovery payment needs a written-off loan; this one is ${loan.status}`);
-  const product = await em.findOneOrFail(LoanProduct, loan.product.id);
   const amount = requireAmount(req.payload);
   const row = em.create(LoanTransaction, {
     loan: loan.id, type: 'RECOVERY', amount, transactionDate: businessDate, requestId: req.requestId, requestFingerprint: req.fingerprint ?? null, createdBy: req.actor.id,
