@@ -4,8 +4,8 @@ import type { DocumentView } from '../services/document.service';
 import type { ServiceContext } from '../services/context';
 import { paymentTypesByCodes } from '../services/payment-type.service';
 import {
-  businessDateOf, documentsOfLoans, entitiesByIds, installmentsOfLoans, timelinesOfLoans, transactionsOfLoans,
-  type InstallmentRow, type LoanEventRow, type TransactionRow,
+  balancesOfLoans, businessDateOf, documentsOfLoans, entitiesByIds, installmentsOfLoans, timelinesOfLoans, transactionsOfLoans,
+  type InstallmentRow, type LoanBalanceSums, type LoanEventRow, type TransactionRow,
 } from '../services/loan-read.service';
 
 /** Batches by id and keeps results in the order asked for (DataLoader's contract). */
@@ -25,21 +25,28 @@ function perLoan<T>(fetch: (loanIds: readonly string[]) => Promise<T[][]>) {
  * Per-request DataLoaders: every per-loan field of a query (a `loans(first: 50)` page, or one loan's
  * `balances` and `installments` together) costs one statement per kind of row, not one per loan and
  * field. Created lazily, on first use: a request that needs none (the `{ businessDate }` floor, every
- * mutation) pays nothing for them. `balances` and `installments` of a loan share one load.
+ * mutation) pays nothing for them. `balances` is summed in SQL (no installment rows); `installments`
+ * and `payoffQuote` of a loan share one load of the rows.
  */
 export function createLoaders(ctx: ServiceContext) {
   let customer: DataLoader<string, Customer | undefined> | undefined;
   let loanProduct: DataLoader<string, LoanProduct | undefined> | undefined;
   let installments: DataLoader<string, InstallmentRow[]> | undefined;
+  let balances: DataLoader<string, LoanBalanceSums | undefined> | undefined;
   let transactions: DataLoader<string, TransactionRow[]> | undefined;
   let timeline: DataLoader<string, LoanEventRow[]> | undefined;
   let documents: DataLoader<string, DocumentView[]> | undefined;
   let paymentType: DataLoader<string, PaymentType | undefined> | undefined;
   let businessDate: Promise<string> | undefined;
+  const asOf = () => (businessDate ??= businessDateOf(ctx.em));
   return {
     get customer() { return (customer ??= byId<Customer>((ids) => entitiesByIds(ctx.em, Customer, 'customer', ids))); },
     get loanProduct() { return (loanProduct ??= byId<LoanProduct>((ids) => entitiesByIds(ctx.em, LoanProduct, 'loan_product', ids))); },
     get installments() { return (installments ??= perLoan((ids) => installmentsOfLoans(ctx.em, ids))); },
+    /** As of the request's business date; undefined for a loan without installments. */
+    get balances() {
+      return (balances ??= new DataLoader<string, LoanBalanceSums | undefined>(async (ids) => balancesOfLoans(ctx.em, ids, await asOf())));
+    },
     get transactions() { return (transactions ??= perLoan((ids) => transactionsOfLoans(ctx.em, ids))); },
     get timeline() { return (timeline ??= perLoan((ids) => timelinesOfLoans(ctx.em, ids))); },
     get documents() { return (documents ??= perLoan((ids) => documentsOfLoans(ctx.em, ids))); },
@@ -51,7 +58,7 @@ export function createLoaders(ctx: ServiceContext) {
       }));
     },
     /** The business date, read once per request (every loan's balances are as of the same date). */
-    businessDate(): Promise<string> { return (businessDate ??= businessDateOf(ctx.em)); },
+    businessDate: asOf,
   };
 }
 

@@ -2,6 +2,7 @@ import { wrap, type EntityDictionary, type EntityManager, type EntityName } from
 import { payoffQuote, type PayoffQuote } from '../domain/accrual';
 import { requireLocalDate } from '../domain/dates';
 import { InvalidStageError } from '../domain/errors';
+import type { Decimal } from '../domain/money';
 import { Customer, Document, Loan, LoanEvent, LoanInstallment, LoanProduct, LoanTransaction } from '../entities';
 import { DecimalType } from '../entities/decimal.type';
 import { BUSINESS_DATE } from './business-date.service';
@@ -44,25 +45,49 @@ export async function rawRows(em: EntityManager, text: string, values: unknown[]
 }
 
 const decimalProps = new Map<string, string[]>();
+/** Money columns (pg gives numeric as text) as the entities have them: Decimal. */
+const decimalColumn = new DecimalType();
 
-/** Rows of `entity`'s table as its properties (MikroORM's result mapper: names, dates, booleans), Decimal columns as Decimal. */
-async function plainRows<T extends object>(em: EntityManager, entity: EntityName<T>, text: string, values: unknown[]): Promise<T[]> {
+/** A row of `entity`'s table as its properties (MikroORM's result mapper: names, dates, booleans), Decimal columns as Decimal. */
+function plainRow<T extends object>(em: EntityManager, entity: EntityName<T>, raw: Record<string, unknown>): T {
   const meta = em.getMetadata().get<T>((entity as { name: string }).name);
   let decimals = decimalProps.get(meta.className);
   if (!decimals) {
     decimals = meta.props.filter((p) => p.customType instanceof DecimalType).map((p) => p.name as string);
     decimalProps.set(meta.className, decimals);
   }
-  const comparator = em.getComparator();
-  const convert = new DecimalType();
-  return (await rawRows(em, text, values)).map((raw) => {
-    const row = comparator.mapResult<T>(meta.className, raw as EntityDictionary<T>) as Record<string, unknown>;
-    for (const name of decimals) {
-      const v = row[name] as string | null | undefined;
-      if (v !== undefined) row[name] = convert.convertToJSValue(v);
-    }
-    return row as T;
-  });
+  const row = em.getComparator().mapResult<T>(meta.className, raw as EntityDictionary<T>) as Record<string, unknown>;
+  for (const name of decimals) {
+    const v = row[name] as string | null | undefined;
+    if (v !== undefined) row[name] = decimalColumn.convertToJSValue(v);
+  }
+  return row as T;
+}
+
+
+/** Rows of `entity`'s table as plain objects (plainRow). */
+async function plainRows<T extends object>(em: EntityManager, entity: EntityName<T>, text: string, values: unknown[]): Promise<T[]> {
+  return (await rawRows(em, text, values)).map((raw) => plainRow(em, entity, raw));
+}
+
+/**
+ * A loan as the read path's field resolvers see it: its properties, with the customer and product as
+ * `{ id }` (what they read of a reference). Loan entities satisfy it too (mutations return entities).
+ */
+export type LoanRow = Omit<Loan, 'customer' | 'product'> & { customer: { id: string }; product: { id: string } };
+export type LoanRoot = Loan | LoanRow;
+
+/**
+ * Loans as plain rows: a page of loans is only read, and creating a managed entity per loan (identity
+ * map, property accessors, a snapshot of its JSON columns) was most of a `loans(first: 50)` page's CPU.
+ */
+export async function loanRows(em: EntityManager, text: string, values: unknown[]): Promise<LoanRow[]> {
+  return (await rawRows(em, text, values)).map((raw) => loanRow(em, raw));
+}
+
+function loanRow(em: EntityManager, raw: Record<string, unknown>): LoanRow {
+  const r = plainRow(em, Loan, raw) as unknown as Omit<Loan, 'customer' | 'product'> & { customer: string; product: string };
+  return { ...r, customer: { id: r.customer }, product: { id: r.product } };
 }
 
 /**
@@ -97,14 +122,14 @@ export function unprefixed(raw: Record<string, unknown>, alias: string): Record<
 }
 
 /**
- * A loan, and its customer and product when asked for, in ONE statement through `pg`, merged into the
- * EntityManager as managed entities (`em.map`): the same entities `em.findOne(Loan, id, { populate,
- * strategy: 'joined' })` gives, without building the query through MikroORM's QueryBuilder and knex,
- * which was the largest piece of a `loan(id)` read's CPU (README, read path). Null when there is none.
- * `em.map` refreshes what the EntityManager holds: the caller passes only a loan it does not hold, and a
- * customer or product it holds already is left as it is.
+ * A loan, and its customer and product when asked for, in ONE statement through `pg`: the customer and
+ * product merged into the EntityManager as managed entities (`em.map`; one it holds already is left as
+ * it is), the loan as an entity too (`loanWithParts`: what a mutation changes) or as a plain row
+ * (`loanRowWithParts`: the `loan(id)` query, which only reads it). Building these queries through
+ * MikroORM's QueryBuilder and knex was the largest piece of a `loan(id)` read's CPU (README, read
+ * path); after that, creating the loan entity (accessors, a snapshot of its JSON columns).
  */
-export async function loanWithParts(em: EntityManager, id: string, parts: { customer?: boolean; product?: boolean } = {}): Promise<Loan | null> {
+async function loanStatement(em: EntityManager, id: string, parts: { customer?: boolean; product?: boolean }): Promise<Record<string, unknown> | null> {
   const cols = ['l.*'];
   let joins = '';
   if (parts.customer) {
@@ -117,12 +142,24 @@ export async function loanWithParts(em: EntityManager, id: string, parts: { cust
   }
   const [raw] = await rawRows(em, `select ${cols.join(', ')} from loan l${joins} where l.id = $1`, [id]);
   if (!raw) return null;
-  // The customer and product first: the loan's references then point at them, initialized.
+  // The customer and product first: a loan entity's references then point at them, initialized.
   if (parts.customer && !heldEntity(em, Customer, raw.c__id as string)) em.map(Customer, unprefixed(raw, 'c'));
   if (parts.product && !heldEntity(em, LoanProduct, raw.p__id as string)) em.map(LoanProduct, unprefixed(raw, 'p'));
   const own: Record<string, unknown> = {};
   for (const k in raw) if (!k.startsWith('c__') && !k.startsWith('p__')) own[k] = raw[k];
-  return em.map(Loan, own);
+  return own;
+}
+
+/** The loan as a managed entity (see loanStatement); the caller passes only a loan it does not hold. Null when there is none. */
+export async function loanWithParts(em: EntityManager, id: string, parts: { customer?: boolean; product?: boolean } = {}): Promise<Loan | null> {
+  const own = await loanStatement(em, id, parts);
+  return own ? em.map(Loan, own) : null;
+}
+
+/** The loan as a plain row, its customer and product (when asked for) held by the EntityManager. Null when there is none. */
+export async function loanRowWithParts(em: EntityManager, id: string, parts: { customer?: boolean; product?: boolean } = {}): Promise<LoanRow | null> {
+  const own = await loanStatement(em, id, parts);
+  return own ? loanRow(em, own) : null;
 }
 
 /**
@@ -154,6 +191,65 @@ export async function installmentsOfLoans(em: EntityManager, loanIds: readonly s
   const rows = await plainRows<LoanInstallment>(em, LoanInstallment,
     'select * from loan_installment where loan_id = any($1::uuid[]) order by loan_id, installment_number', [loanIds]);
   return byLoan(loanIds, rows as unknown as InstallmentRow[]);
+}
+
+/** A loan's balances as `loanBalances` (servicing.service) gives them, with its next installment flattened. */
+export interface LoanBalanceSums {
+  principalOutstanding: Decimal;
+  interestOutstanding: Decimal;
+  feeOutstanding: Decimal;
+  penaltyOutstanding: Decimal;
+  totalOutstanding: Decimal;
+  totalOverdue: Decimal;
+  nextInstallmentNumber: number | null;
+  nextInstallmentDueDate: string | null;
+  nextInstallmentAmount: Decimal | null;
+}
+
+// loanBalances' rule in SQL: outstanding = due - paid - waived per component (principal has no waived
+// column), not clamped at zero; overdue = due before asOf; next = the first installment with owed > 0.
+const BALANCES_SQL = `
+  with p as (select $1::uuid[] as loan_ids, $2::date as as_of)
+  select loan_id,
+         sum(principal)::text as principal, sum(interest)::text as interest, sum(fee)::text as fee, sum(penalty)::text as penalty,
+         sum(owed)::text as total,
+         coalesce(sum(owed) filter (where overdue), 0)::text as overdue,
+         min(installment_number) filter (where owed > 0) as next_number,
+         (array_agg(due_date::text order by installment_number) filter (where owed > 0))[1] as next_due_date,
+         (array_agg(owed::text order by installment_number) filter (where owed > 0))[1] as next_amount
+    from (select *, principal + interest + fee + penalty as owed
+            from (select i.loan_id, i.installment_number, i.due_date, i.due_date < p.as_of as overdue,
+                         i.principal_due - i.principal_paid as principal,
+                         i.interest_due - i.interest_paid - i.interest_waived as interest,
+                         i.fee_charges_due - i.fee_paid - i.fee_waived as fee,
+                         i.penalty_charges_due - i.penalty_paid - i.penalty_waived as penalty
+                    from loan_installment i, p where i.loan_id = any(p.loan_ids)) c) o
+   group by loan_id`;
+
+/**
+ * `loanBalances(rows, asOf)` of every loan in ONE statement, summed by PostgreSQL (exact numeric, as
+ * decimal.js at 40 digits is for these sums): a list page then builds nine values per loan instead of
+ * parsing 15 money columns of every installment (README, read path). Undefined for a loan without
+ * installments. test/services/loan-balances.property.test.ts holds it to loanBalances. `$1` comes
+ * before `$2` in the text because inside a transaction rawRows binds placeholders in order.
+ */
+export async function balancesOfLoans(em: EntityManager, loanIds: readonly string[], asOf: string): Promise<(LoanBalanceSums | undefined)[]> {
+  const rows = await rawRows(em, BALANCES_SQL, [loanIds, asOf]);
+  const byId = new Map<string, LoanBalanceSums>();
+  for (const r of rows) {
+    byId.set(r.loan_id as string, {
+      principalOutstanding: decimalColumn.convertToJSValue(r.principal as string)!,
+      interestOutstanding: decimalColumn.convertToJSValue(r.interest as string)!,
+      feeOutstanding: decimalColumn.convertToJSValue(r.fee as string)!,
+      penaltyOutstanding: decimalColumn.convertToJSValue(r.penalty as string)!,
+      totalOutstanding: decimalColumn.convertToJSValue(r.total as string)!,
+      totalOverdue: decimalColumn.convertToJSValue(r.overdue as string)!,
+      nextInstallmentNumber: (r.next_number as number | null) ?? null,
+      nextInstallmentDueDate: (r.next_due_date as string | null) ?? null,
+      nextInstallmentAmount: decimalColumn.convertToJSValue((r.next_amount as string | null) ?? null),
+    });
+  }
+  return loanIds.map((id) => byId.get(id));
 }
 
 export async function transactionsOfLoans(em: EntityManager, loanIds: readonly string[]): Promise<TransactionRow[][]> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LockMode, type FilterQuery } from '@mikro-orm/core';
+import { LockMode } from '@mikro-orm/core';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors';
 import { validateLoanApplication } from '../domain/loan-application';
 import { isTerminalStage, type LoanStage, type LoanStatus } from '../domain/loan-lifecycle';
@@ -16,7 +16,7 @@ import { currentBusinessDate } from './business-date.service';
 import { compactOverrides, type LoanSettingOverrides } from '../domain/product-settings';
 import { validateTerms } from '../domain/schedule';
 import { requireLocalDate } from '../domain/dates';
-import { heldEntity, loanWithParts } from './loan-read.service';
+import { heldEntity, loanRowWithParts, loanRows, loanWithParts, rawRows, type LoanRow } from './loan-read.service';
 import { decodeCursor, pageSize, type Page } from './pagination';
 import { isUuid, optionalText, requireUuid } from './validation';
 
@@ -144,6 +144,18 @@ export async function getLoan(ctx: ServiceContext, id: string, field = 'id', pop
   return loan;
 }
 
+/**
+ * The `loan(id)` query: as getLoan, the loan as a plain row (it is only read; field resolvers take
+ * either), its customer and product (when selected) held by the EntityManager for their loaders.
+ */
+export async function readLoan(ctx: ServiceContext, id: string, populate: ('customer' | 'product')[] = []): Promise<LoanRow> {
+  if (!isUuid(id)) throw new ValidationError('id', 'must be a UUID');
+  const loan = await loanRowWithParts(ctx.em, id.toLowerCase(), { customer: populate.includes('customer'), product: populate.includes('product') });
+  if (!loan) throw new NotFoundError('Loan', id, 'id');
+  if (!canAccessCustomer(ctx.actor, loan.customer.id)) throw forbidden();
+  return loan;
+}
+
 export interface LoanFilter {
   customerId?: string | null;
   productId?: string | null;
@@ -159,27 +171,36 @@ export async function listLoans(
   after?: string | null,
   /** false when the caller does not need totalCount (it is then 0): one statement less. */
   withTotalCount = true,
-): Promise<Page<Loan>> {
+): Promise<Page<LoanRow>> {
   const limit = pageSize(first);
-  const where: FilterQuery<Loan> = {};
-  if (filter.customerId) where.customer = requireUuid('filter.customerId', filter.customerId);
+  // Plain rows through `pg` (README, read path): no QueryBuilder, no entity per loan.
+  const conds: string[] = [];
+  const params: unknown[] = [];
+  const equals = (column: string, value: unknown) => {
+    params.push(value);
+    conds.push(`${column} = $${params.length}`);
+  };
+  let customerId = filter.customerId ? requireUuid('filter.customerId', filter.customerId) : null;
   // A customer's list is always their own, whatever the filter says.
   if (!isStaff(ctx.actor.roles) && !ctx.actor.roles.includes('SYSTEM')) {
     if (!ctx.actor.customerId) throw forbidden();
     if (filter.customerId && filter.customerId !== ctx.actor.customerId) throw forbidden();
-    where.customer = ctx.actor.customerId;
+    customerId = ctx.actor.customerId;
   }
-  if (filter.productId) where.product = requireUuid('filter.productId', filter.productId);
-  if (filter.status) where.status = filter.status;
-  if (filter.stage) where.stage = filter.stage;
-  const totalCount = withTotalCount ? await ctx.em.count(Loan, where) : 0;
-  const pageWhere: FilterQuery<Loan> = { ...where };
+  if (customerId) equals('customer_id', customerId);
+  if (filter.productId) equals('product_id', requireUuid('filter.productId', filter.productId));
+  if (filter.status) equals('status', filter.status);
+  if (filter.stage) equals('stage', filter.stage);
+  const whereOf = () => (conds.length ? ` where ${conds.join(' and ')}` : '');
+  const totalCount = withTotalCount ? Number((await rawRows(ctx.em, `select count(*)::int as n from loan${whereOf()}`, params))[0].n) : 0;
   if (after) {
     const c = decodeCursor(after);
-    pageWhere.$or = [{ createdAt: { $lt: c.createdAt } }, { createdAt: c.createdAt, id: { $lt: c.id } }];
+    params.push(c.createdAt, c.id);
+    conds.push(`(created_at, id) < ($${params.length - 1}, $${params.length}::uuid)`);
   }
-  const rows = await ctx.em.find(Loan, pageWhere, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: limit + 1 });
-  return { items: rows.slice(0, limit), hasNextPage: rows.length > limit, totalCount };
+  params.push(limit + 1);
+  const loans = await loanRows(ctx.em, `select * from loan${whereOf()} order by created_at desc, id desc limit $${params.length}`, params);
+  return { items: loans.slice(0, limit), hasNextPage: loans.length > limit, totalCount };
 }
 
 export async function loanTimeline(ctx: ServiceContext, loanId: string): Promise<LoanEvent[]> {

@@ -128,7 +128,8 @@ describe('loans page: SQL statements do not grow with the page size', () => {
     expect(large.result.errors).toBeUndefined();
     expect(small.result.data.loans.edges).toHaveLength(2);
     expect(large.result.data.loans.edges).toHaveLength(LOANS);
-    // count, page, customers, products, installments, transactions, documents, timeline, business date.
+    // count, page, customers, products, installments, balances (summed in SQL), transactions, documents,
+    // timeline, business date.
     expect(large.statements.length).toBeLessThanOrEqual(10);
     expect(large.statements.length).toBe(small.statements.length);
   });

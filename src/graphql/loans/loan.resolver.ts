@@ -1,8 +1,8 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Loan, type Customer, type LoanProduct } from '../../entities';
-import { applyForLoan, getLoan, listLoans } from '../../services/loan.service';
-import type { LoanEventRow } from '../../services/loan-read.service';
+import { Customer, Loan, LoanProduct } from '../../entities';
+import { applyForLoan, listLoans, readLoan } from '../../services/loan.service';
+import { heldEntity, type LoanEventRow, type LoanRoot, type LoanRow } from '../../services/loan-read.service';
 import { encodeCursor } from '../../services/pagination';
 import type { GraphQLContext } from '../context';
 import { selectsField } from '../selection';
@@ -24,13 +24,15 @@ export class LoanResolver {
 
   @Authorized()
   @Query(() => LoanType, { nullable: true, description: "A loan by id, or null if there is none. FORBIDDEN for another customer's loan." })
-  async loan(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<Loan | null> {
+  async loan(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<LoanRow | null> {
     try {
       // A selected customer / product comes in the loan's own statement; the loaders then have them.
       const populate = (['customer', 'product'] as const).filter((f) => selectsField(info, f));
-      const loan = await getLoan(ctx, id, 'id', populate);
-      if (loan.customer.isInitialized()) ctx.loaders.customer.prime(loan.customer.id, loan.customer.unwrap());
-      if (loan.product.isInitialized()) ctx.loaders.loanProduct.prime(loan.product.id, loan.product.unwrap());
+      const loan = await readLoan(ctx, id, populate);
+      const customer = populate.includes('customer') ? heldEntity<Customer>(ctx.em, Customer, loan.customer.id) : undefined;
+      const product = populate.includes('product') ? heldEntity<LoanProduct>(ctx.em, LoanProduct, loan.product.id) : undefined;
+      if (customer) ctx.loaders.customer.prime(customer.id, customer);
+      if (product) ctx.loaders.loanProduct.prime(product.id, product);
       return loan;
     } catch (err) {
       if ((err as { code?: string }).code === 'NOT_FOUND') return null;
@@ -60,17 +62,17 @@ export class LoanResolver {
   }
 
   @FieldResolver(() => CustomerType)
-  async customer(@Root() loan: Loan, @Ctx() ctx: GraphQLContext): Promise<Customer | undefined> {
+  async customer(@Root() loan: LoanRoot, @Ctx() ctx: GraphQLContext): Promise<Customer | undefined> {
     return ctx.loaders.customer.load(loan.customer.id);
   }
 
   @FieldResolver(() => LoanProductType)
-  async product(@Root() loan: Loan, @Ctx() ctx: GraphQLContext): Promise<LoanProduct | undefined> {
+  async product(@Root() loan: LoanRoot, @Ctx() ctx: GraphQLContext): Promise<LoanProduct | undefined> {
     return ctx.loaders.loanProduct.load(loan.product.id);
   }
 
   @FieldResolver(() => LoanWorkflowType)
-  workflow(@Root() loan: Loan, @Ctx() ctx: GraphQLContext): LoanWorkflowType {
+  workflow(@Root() loan: LoanRoot, @Ctx() ctx: GraphQLContext): LoanWorkflowType {
     const { uiUrl, namespace } = ctx.config.temporal;
     const ns = encodeURIComponent(namespace);
     const base = `${uiUrl}/namespaces/${ns}/workflows`;
@@ -85,7 +87,7 @@ export class LoanResolver {
   }
 
   @FieldResolver(() => [LoanTimelineEntryType], { description: 'Everything that happened to the loan, oldest first.' })
-  timeline(@Root() loan: Loan, @Ctx() ctx: GraphQLContext): Promise<LoanEventRow[]> {
+  timeline(@Root() loan: LoanRoot, @Ctx() ctx: GraphQLContext): Promise<LoanEventRow[]> {
     return ctx.loaders.timeline.load(loan.id);
   }
 }

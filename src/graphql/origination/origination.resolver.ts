@@ -1,7 +1,6 @@
 import { JSONObjectResolver } from 'graphql-scalars';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { LOAN_ACTIONS, pendingApprovals, type ApprovalLevel, type KycChecklistItem, type Offer } from '../../domain/origination';
-import { Loan } from '../../entities';
 import { performLoanAction } from '../../services/origination.service';
 import { currentRuleSet, saveRuleSet } from '../../services/risk.service';
 import { canAccessCustomer, forbidden } from '../../services/authorization';
@@ -15,6 +14,7 @@ import { DecimalScalar, LocalDateScalar } from '../scalars';
 import { ApprovalLevelEnum } from '../common/enums';
 import { DocumentType, InstallmentType, OriginationType, RiskRuleSetType, TransactionType } from './origination.type';
 import { KycChecklistItemInput, KycQueueFilter } from './origination.inputs';
+import type { LoanRoot } from '../../services/loan-read.service';
 
 const roles = (action: keyof typeof LOAN_ACTIONS) => [...LOAN_ACTIONS[action].roles];
 const offerView = (o: Offer | null) => (o ? { ...o, expiresAt: new Date(o.expiresAtMs) } : null);
@@ -165,7 +165,7 @@ export class OriginationResolver {
   }
 
   @FieldResolver(() => OriginationType, { nullable: true })
-  origination(@Root() loan: Loan) {
+  origination(@Root() loan: LoanRoot) {
     const o = loan.origination;
     if (!o) return null;
     return {
@@ -183,17 +183,17 @@ export class OriginationResolver {
   }
 
   @FieldResolver(() => [InstallmentType], { description: 'The persisted repayment schedule (from activation).' })
-  installments(@Root() loan: Loan, @Ctx() ctx: GraphQLContext) {
+  installments(@Root() loan: LoanRoot, @Ctx() ctx: GraphQLContext) {
     return ctx.loaders.installments.load(loan.id);
   }
 
   @FieldResolver(() => [TransactionType])
-  transactions(@Root() loan: Loan, @Ctx() ctx: GraphQLContext) {
+  transactions(@Root() loan: LoanRoot, @Ctx() ctx: GraphQLContext) {
     return ctx.loaders.transactions.load(loan.id);
   }
 
   @FieldResolver(() => [DocumentType])
-  documents(@Root() loan: Loan, @Ctx() ctx: GraphQLContext) {
+  documents(@Root() loan: LoanRoot, @Ctx() ctx: GraphQLContext) {
     // As listLoanDocuments, batched: the loan itself was read by the query that returned it.
     if (!canAccessCustomer(ctx.actor, loan.customer.id)) throw forbidden();
     return ctx.loaders.documents.load(loan.id);
@@ -202,7 +202,7 @@ export class OriginationResolver {
   @FieldResolver(() => String, {
     description: 'GET this path (same Bearer token) for the account statement as of the business date: a PDF with balances, the repayment schedule with what was paid, and every transaction. Rendered on request; the borrower and staff may download it.',
   })
-  statementUrl(@Root() loan: Loan) {
+  statementUrl(@Root() loan: LoanRoot) {
     return statementUrl(loan.id);
   }
 }

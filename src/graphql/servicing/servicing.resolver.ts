@@ -1,11 +1,8 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { totalOutstanding } from '../../domain/installments';
-import { Loan } from '../../entities';
 import { createGlAccount, glAccountStatement, listGlAccounts, trialBalance } from '../../services/ledger.service';
-import { payoffQuoteOf, requirePayoffQuotable } from '../../services/loan-read.service';
+import { payoffQuoteOf, requirePayoffQuotable, type LoanRoot } from '../../services/loan-read.service';
 import { performServicing } from '../../services/loan-servicing.service';
 import { configureProductServicing } from '../../services/product-servicing.service';
-import { loanBalances } from '../../services/servicing.service';
 import type { GraphQLContext } from '../context';
 import { LoanType } from '../loans/loan.type';
 import { TransactionType } from '../origination/origination.type';
@@ -117,22 +114,15 @@ export class ServicingResolver {
   }
 
   @FieldResolver(() => LoanBalancesType, { nullable: true, description: 'Outstanding amounts now (null before activation).' })
-  async balances(@Root() loan: Loan, @Ctx() ctx: GraphQLContext) {
-    // The rows `installments` loads too (one statement for every loan of the request).
-    const rows = await ctx.loaders.installments.load(loan.id);
-    if (rows.length === 0) return null;
-    const asOf = await ctx.loaders.businessDate();
-    const b = loanBalances(rows, asOf);
-    return {
-      asOf, ...b, creditBalance: loan.creditBalance,
-      nextInstallmentNumber: b.nextInstallment?.period ?? null,
-      nextInstallmentDueDate: b.nextInstallment?.dueDate ?? null,
-      nextInstallmentAmount: b.nextInstallment ? totalOutstanding(b.nextInstallment) : null,
-    };
+  async balances(@Root() loan: LoanRoot, @Ctx() ctx: GraphQLContext) {
+    // Summed in SQL for every loan of the request (loanBalances' rule), not from the installment rows.
+    const [b, asOf] = await Promise.all([ctx.loaders.balances.load(loan.id), ctx.loaders.businessDate()]);
+    if (!b) return null;
+    return { asOf, ...b, creditBalance: loan.creditBalance };
   }
 
   @FieldResolver(() => PayoffQuoteType, { description: 'What pays the loan off on a date (default: the business date). Active loans only.' })
-  async payoffQuote(@Root() loan: Loan, @Ctx() ctx: GraphQLContext, @Arg('date', () => LocalDateScalar, { nullable: true }) date?: string | null) {
+  async payoffQuote(@Root() loan: LoanRoot, @Ctx() ctx: GraphQLContext, @Arg('date', () => LocalDateScalar, { nullable: true }) date?: string | null) {
     // The loan was read (and its access checked) by the query that returned it.
     requirePayoffQuotable(loan);
     const [product, rows, businessDate] = await Promise.all([
