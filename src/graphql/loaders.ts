@@ -3,8 +3,9 @@ import { Customer, LoanProduct, type PaymentType } from '../entities';
 import type { DocumentView } from '../services/document.service';
 import type { ServiceContext } from '../services/context';
 import { paymentTypesByCodes } from '../services/payment-type.service';
+import { currentBusinessDate } from '../services/business-date.service';
 import {
-  balancesOfLoans, businessDateOf, documentsOfLoans, entitiesByIds, installmentsOfLoans, timelinesOfLoans, transactionsOfLoans,
+  balancesOfLoans, documentsOfLoans, entitiesByIds, installmentsOfLoans, timelinesOfLoans, transactionsOfLoans,
   type InstallmentRow, type LoanBalanceSums, type LoanEventRow, type TransactionRow,
 } from '../services/loan-read.service';
 
@@ -38,7 +39,7 @@ export function createLoaders(ctx: ServiceContext) {
   let documents: DataLoader<string, DocumentView[]> | undefined;
   let paymentType: DataLoader<string, PaymentType | undefined> | undefined;
   let businessDate: Promise<string> | undefined;
-  const asOf = () => (businessDate ??= businessDateOf(ctx.em));
+  const asOf = () => (businessDate ??= currentBusinessDate(ctx.em));
   return {
     get customer() { return (customer ??= byId<Customer>((ids) => entitiesByIds(ctx.em, Customer, 'customer', ids))); },
     get loanProduct() { return (loanProduct ??= byId<LoanProduct>((ids) => entitiesByIds(ctx.em, LoanProduct, 'loan_product', ids))); },

@@ -8,14 +8,15 @@ import { addDays } from '../domain/dates';
 import { ConflictError, ValidationError } from '../domain/errors';
 import { actingAs } from './authorization';
 import type { ServiceContext } from './context';
-import { sql } from './sql';
+import { rawRows, sql } from './sql';
 
 export const BUSINESS_DATE = 'BUSINESS_DATE';
 
 export async function currentBusinessDate(em: EntityManager): Promise<string> {
-  const [row] = await sql<{ date: string }>(em, `select date::text as date from business_date where name = ?`, [BUSINESS_DATE]);
+  // Straight through pg (every request of the read path asks): no knex compilation.
+  const [row] = await rawRows(em, `select date::text as date from business_date where name = $1`, [BUSINESS_DATE]);
   if (!row) throw new Error('business_date has no BUSINESS_DATE row (migrations not run?)');
-  return row.date;
+  return row.date as string;
 }
 
 /** Moves the business date; never backwards (the ledger already holds entries up to it). */

@@ -5,10 +5,9 @@ import { InvalidStageError } from '../domain/errors';
 import type { Decimal } from '../domain/money';
 import { Customer, Document, Loan, LoanEvent, LoanInstallment, LoanProduct, LoanTransaction } from '../entities';
 import { DecimalType } from '../entities/decimal.type';
-import { BUSINESS_DATE } from './business-date.service';
 import { documentView, type DocumentView } from './document.service';
 import { toDomainInstallment } from './servicing.service';
-import { sql } from './sql';
+import { rawRows } from './sql';
 
 /**
  * The read path (GraphQL field resolvers through request-scoped DataLoaders, src/graphql/loaders.ts):
@@ -23,26 +22,6 @@ export type Plain<T, R extends keyof T> = Omit<T, R> & { [K in R]: string };
 export type InstallmentRow = Plain<LoanInstallment, 'loan'>;
 export type TransactionRow = Plain<LoanTransaction, 'loan'>;
 export type LoanEventRow = Plain<LoanEvent, 'loan'>;
-
-interface PgClient { query(text: string, values: unknown[]): Promise<{ rows: Record<string, unknown>[] }> }
-interface KnexClient { acquireConnection(): Promise<PgClient>; releaseConnection(c: PgClient): Promise<void> }
-
-/**
- * One SQL statement on a pooled connection of the EntityManager's own pool, straight through `pg`:
- * no QueryBuilder, no knex compilation, no entity hydration (each of which cost more CPU per statement
- * than PostgreSQL's answer). Inside a transaction of `em` it runs on that transaction's connection.
- */
-export async function rawRows(em: EntityManager, text: string, values: unknown[]): Promise<Record<string, unknown>[]> {
-  // In a transaction: through it (sql() binds `?` placeholders and array parameters for knex).
-  if (em.getTransactionContext()) return sql(em, text.replace(/\$\d+/g, '?'), values);
-  const client = (em.getKnex() as unknown as { client: KnexClient }).client;
-  const conn = await client.acquireConnection();
-  try {
-    return (await conn.query(text, values)).rows;
-  } finally {
-    await client.releaseConnection(conn);
-  }
-}
 
 const decimalProps = new Map<string, string[]>();
 /** Money columns (pg gives numeric as text) as the entities have them: Decimal. */
@@ -273,13 +252,6 @@ export async function documentsOfLoans(em: EntityManager, loanIds: readonly stri
     view: documentView({ ...d, loan: { id: d.loan }, customer: { id: d.customer } } as unknown as Document),
   }));
   return byLoan(loanIds, views).map((g) => g.map((v) => v.view));
-}
-
-/** The business date (as business-date.service's currentBusinessDate, one statement through rawRows). */
-export async function businessDateOf(em: EntityManager): Promise<string> {
-  const [row] = await rawRows(em, 'select date::text as date from business_date where name = $1', [BUSINESS_DATE]);
-  if (!row) throw new Error('business_date has no BUSINESS_DATE row (migrations not run?)');
-  return row.date as string;
 }
 
 /** INVALID_STAGE unless the loan is active (as payoffQuoteFor). */

@@ -16,7 +16,7 @@ import { getLoan } from './loan.service';
 import { applyServicing, assertNoLock, toDomainInstallment, validateServicingPayload, type ServicingKind, type ServicingPayload } from './servicing.service';
 import { keyReusedError, requestFingerprint } from './idempotency';
 import { assertUsablePaymentType } from './payment-type.service';
-import { rawRows } from './loan-read.service';
+import { rawRows } from './sql';
 import { requireText } from './validation';
 
 /** Who may do what (customers pay through payment channels that act as staff or SYSTEM). */

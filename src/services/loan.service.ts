@@ -16,7 +16,8 @@ import { currentBusinessDate } from './business-date.service';
 import { compactOverrides, type LoanSettingOverrides } from '../domain/product-settings';
 import { validateTerms } from '../domain/schedule';
 import { requireLocalDate } from '../domain/dates';
-import { heldEntity, loanRowWithParts, loanRows, loanWithParts, rawRows, type LoanRow } from './loan-read.service';
+import { heldEntity, loanRowWithParts, loanRows, loanWithParts, type LoanRow } from './loan-read.service';
+import { rawRows } from './sql';
 import { decodeCursor, pageSize, type Page } from './pagination';
 import { isUuid, optionalText, requireUuid } from './validation';
 
