@@ -5,11 +5,16 @@ import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
  * a resolver can skip work nobody asked for (e.g. `loans { totalCount }`'s count statement).
  */
 export function selectsField(info: GraphQLResolveInfo, name: string): boolean {
-  const visit = (set: SelectionSetNode | undefined): boolean => !!set && set.selections.some((s) => {
-    if (s.kind === Kind.FIELD) return s.name.value === name;
-    if (s.kind === Kind.INLINE_FRAGMENT) return visit(s.selectionSet);
+  return selectsPath(info, [name]);
+}
+
+/** As selectsField, for a field further down: e.g. `['edges', 'node', 'origination']` under a connection. */
+export function selectsPath(info: GraphQLResolveInfo, path: string[]): boolean {
+  const visit = (set: SelectionSetNode | undefined, [name, ...rest]: string[]): boolean => !!set && set.selections.some((s) => {
+    if (s.kind === Kind.FIELD) return s.name.value === name && (rest.length === 0 || visit(s.selectionSet, rest));
+    if (s.kind === Kind.INLINE_FRAGMENT) return visit(s.selectionSet, [name, ...rest]);
     const fragment = info.fragments[s.name.value];
-    return !!fragment && visit(fragment.selectionSet);
+    return !!fragment && visit(fragment.selectionSet, [name, ...rest]);
   });
-  return info.fieldNodes.some((node) => visit(node.selectionSet));
+  return info.fieldNodes.some((node) => visit(node.selectionSet, path));
 }

@@ -52,6 +52,7 @@ async function plainRows<T extends object>(em: EntityManager, entity: EntityName
 /**
  * A loan as the read path's field resolvers see it: its properties, with the customer and product as
  * `{ id }` (what they read of a reference). Loan entities satisfy it too (mutations return entities).
+ * A row read for a query may lack the JSON columns its selection does not use (loanColumns).
  */
 export type LoanRow = Omit<Loan, 'customer' | 'product'> & { customer: { id: string }; product: { id: string } };
 export type LoanRoot = Loan | LoanRow;
@@ -60,6 +61,26 @@ export type LoanRoot = Loan | LoanRow;
  * Loans as plain rows: a page of loans is only read, and creating a managed entity per loan (identity
  * map, property accessors, a snapshot of its JSON columns) was most of a `loans(first: 50)` page's CPU.
  */
+/** The loan's JSON columns a read may leave out (the largest part of a loan row; only their own fields read them). */
+export interface LoanJsonColumns { origination?: boolean; scheduleSettings?: boolean }
+
+const loanColumnLists = new Map<string, string>();
+
+/**
+ * The loan table's columns for a read (`alias.column`, comma-separated): every one except the JSON
+ * columns not asked for (`setting_overrides` is never read by a field). Built once per combination.
+ */
+export function loanColumns(em: EntityManager, alias: string, json: LoanJsonColumns): string {
+  const key = `${alias}:${json.origination ? 1 : 0}${json.scheduleSettings ? 1 : 0}`;
+  let cols = loanColumnLists.get(key);
+  if (!cols) {
+    const skip = new Set(['settingOverrides', ...(json.origination ? [] : ['origination']), ...(json.scheduleSettings ? [] : ['scheduleSettings'])]);
+    cols = em.getMetadata().get(Loan.name).props.filter((p) => !skip.has(p.name)).flatMap((p) => p.fieldNames ?? []).map((c) => `${alias}."${c}"`).join(', ');
+    loanColumnLists.set(key, cols);
+  }
+  return cols;
+}
+
 export async function loanRows(em: EntityManager, text: string, values: unknown[]): Promise<LoanRow[]> {
   return (await rawRows(em, text, values)).map((raw) => loanRow(em, raw));
 }
@@ -108,8 +129,8 @@ export function unprefixed(raw: Record<string, unknown>, alias: string): Record<
  * MikroORM's QueryBuilder and knex was the largest piece of a `loan(id)` read's CPU (README, read
  * path); after that, creating the loan entity (accessors, a snapshot of its JSON columns).
  */
-async function loanStatement(em: EntityManager, id: string, parts: { customer?: boolean; product?: boolean }): Promise<Record<string, unknown> | null> {
-  const cols = ['l.*'];
+async function loanStatement(em: EntityManager, id: string, parts: { customer?: boolean; product?: boolean; json?: LoanJsonColumns }): Promise<Record<string, unknown> | null> {
+  const cols = [parts.json ? loanColumns(em, 'l', parts.json) : 'l.*'];
   let joins = '';
   if (parts.customer) {
     cols.push(columnsOf(em, Customer, 'c'));
@@ -135,8 +156,8 @@ export async function loanWithParts(em: EntityManager, id: string, parts: { cust
   return own ? em.map(Loan, own) : null;
 }
 
-/** The loan as a plain row, its customer and product (when asked for) held by the EntityManager. Null when there is none. */
-export async function loanRowWithParts(em: EntityManager, id: string, parts: { customer?: boolean; product?: boolean } = {}): Promise<LoanRow | null> {
+/** The loan as a plain row (without the JSON columns not asked for), its customer and product (when asked for) held by the EntityManager. Null when there is none. */
+export async function loanRowWithParts(em: EntityManager, id: string, parts: { customer?: boolean; product?: boolean; json: LoanJsonColumns }): Promise<LoanRow | null> {
   const own = await loanStatement(em, id, parts);
   return own ? loanRow(em, own) : null;
 }

@@ -16,7 +16,7 @@ import { currentBusinessDate } from './business-date.service';
 import { compactOverrides, type LoanSettingOverrides } from '../domain/product-settings';
 import { validateTerms } from '../domain/schedule';
 import { requireLocalDate } from '../domain/dates';
-import { heldEntity, loanRowWithParts, loanRows, loanWithParts, type LoanRow } from './loan-read.service';
+import { heldEntity, loanColumns, loanRowWithParts, loanRows, loanWithParts, type LoanJsonColumns, type LoanRow } from './loan-read.service';
 import { rawRows } from './sql';
 import { decodeCursor, pageSize, type Page } from './pagination';
 import { isUuid, optionalText, requireUuid } from './validation';
@@ -149,9 +149,9 @@ export async function getLoan(ctx: ServiceContext, id: string, field = 'id', pop
  * The `loan(id)` query: as getLoan, the loan as a plain row (it is only read; field resolvers take
  * either), its customer and product (when selected) held by the EntityManager for their loaders.
  */
-export async function readLoan(ctx: ServiceContext, id: string, populate: ('customer' | 'product')[] = []): Promise<LoanRow> {
+export async function readLoan(ctx: ServiceContext, id: string, populate: ('customer' | 'product')[], json: LoanJsonColumns): Promise<LoanRow> {
   if (!isUuid(id)) throw new ValidationError('id', 'must be a UUID');
-  const loan = await loanRowWithParts(ctx.em, id.toLowerCase(), { customer: populate.includes('customer'), product: populate.includes('product') });
+  const loan = await loanRowWithParts(ctx.em, id.toLowerCase(), { customer: populate.includes('customer'), product: populate.includes('product'), json });
   if (!loan) throw new NotFoundError('Loan', id, 'id');
   if (!canAccessCustomer(ctx.actor, loan.customer.id)) throw forbidden();
   return loan;
@@ -172,6 +172,8 @@ export async function listLoans(
   after?: string | null,
   /** false when the caller does not need totalCount (it is then 0): one statement less. */
   withTotalCount = true,
+  /** The JSON columns the caller's fields read (the others are left out of the rows). */
+  json: LoanJsonColumns = { origination: true, scheduleSettings: true },
 ): Promise<Page<LoanRow>> {
   const limit = pageSize(first);
   // Plain rows through `pg` (README, read path): no QueryBuilder, no entity per loan.
@@ -200,7 +202,7 @@ export async function listLoans(
     conds.push(`(created_at, id) < ($${params.length - 1}, $${params.length}::uuid)`);
   }
   params.push(limit + 1);
-  const loans = await loanRows(ctx.em, `select * from loan${whereOf()} order by created_at desc, id desc limit $${params.length}`, params);
+  const loans = await loanRows(ctx.em, `select ${loanColumns(ctx.em, 'loan', json)} from loan${whereOf()} order by created_at desc, id desc limit $${params.length}`, params);
   return { items: loans.slice(0, limit), hasNextPage: loans.length > limit, totalCount };
 }
 

@@ -141,3 +141,27 @@ describe('loans page: SQL statements do not grow with the page size', () => {
     expect(without.statements.length).toBe(withCount.statements.length - 1);
   });
 });
+
+describe('loan rows leave out the JSON columns no selected field reads', () => {
+  it('reads origination and scheduleSettings only when selected (directly or through a fragment), with the same answer as loan(id)', async () => {
+    const [{ id }] = await sql<{ id: string }>(app.orm.em.fork(), `
+      update loan set origination = ?::jsonb, schedule_settings = ?::jsonb
+       where id = (select id from loan where product_id = ?::uuid order by created_at desc, id desc limit 1) returning id::text`,
+    [JSON.stringify({ kycReviewerId: 'reviewer-1', kycChecklist: { ID_VERIFIED: true }, risk: null, offer: null, acceptedOffer: null, approvals: [] }),
+      JSON.stringify({ amortizationType: 'EQUAL_INSTALLMENTS' }), productId]);
+    const LIST = `query($p: ID!) { loans(filter: { productId: $p }, first: 1) { edges { node { id ...Json } } } }
+      fragment Json on Loan { origination { kycReviewerId kycChecklist { item checked } } scheduleSettings { amortizationType } }`;
+    const ONE = `query($id: ID!) { loan(id: $id) { id origination { kycReviewerId kycChecklist { item checked } } scheduleSettings { amortizationType } } }`;
+    const list = await countStatements(() => app.gql(LIST, { p: productId }));
+    const one = await app.gql(ONE, { id });
+    expect(list.result.errors).toBeUndefined();
+    expect(one.errors).toBeUndefined();
+    const expected = { id, origination: { kycReviewerId: 'reviewer-1', kycChecklist: [{ item: 'ID_VERIFIED', checked: true }] }, scheduleSettings: { amortizationType: 'EQUAL_INSTALLMENTS' } };
+    expect(list.result.data.loans.edges[0].node).toEqual(expected);
+    expect(one.data.loan).toEqual(expected);
+    expect(list.statements.find((s) => s.includes('from loan '))).toMatch(/"origination".*"schedule_settings"|"schedule_settings".*"origination"/);
+    const bare = await countStatements(() => app.gql(`query($p: ID!) { loans(filter: { productId: $p }, first: 1) { edges { node { id status } } } }`, { p: productId }));
+    const page = bare.statements.find((s) => s.includes('from loan '))!;
+    expect(page).not.toMatch(/origination|schedule_settings|setting_overrides/);
+  });
+});

@@ -5,7 +5,7 @@ import { applyForLoan, listLoans, readLoan } from '../../services/loan.service';
 import { heldEntity, type LoanEventRow, type LoanRoot, type LoanRow } from '../../services/loan-read.service';
 import { encodeCursor } from '../../services/pagination';
 import type { GraphQLContext } from '../context';
-import { selectsField } from '../selection';
+import { selectsField, selectsPath } from '../selection';
 import { CustomerType } from '../customers/customer.type';
 import { LoanProductType } from '../products/loan-product.type';
 import { ApplyForLoanInput, LoanFilter } from './loan.inputs';
@@ -28,7 +28,7 @@ export class LoanResolver {
     try {
       // A selected customer / product comes in the loan's own statement; the loaders then have them.
       const populate = (['customer', 'product'] as const).filter((f) => selectsField(info, f));
-      const loan = await readLoan(ctx, id, populate);
+      const loan = await readLoan(ctx, id, populate, { origination: selectsField(info, 'origination'), scheduleSettings: selectsField(info, 'scheduleSettings') });
       const customer = populate.includes('customer') ? heldEntity<Customer>(ctx.em, Customer, loan.customer.id) : undefined;
       const product = populate.includes('product') ? heldEntity<LoanProduct>(ctx.em, LoanProduct, loan.product.id) : undefined;
       if (customer) ctx.loaders.customer.prime(customer.id, customer);
@@ -52,7 +52,8 @@ export class LoanResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<LoanConnection> {
-    const page = await listLoans(ctx, filter ?? {}, first, after, selectsField(info, 'totalCount'));
+    const node = (field: string) => selectsPath(info, ['edges', 'node', field]);
+    const page = await listLoans(ctx, filter ?? {}, first, after, selectsField(info, 'totalCount'), { origination: node('origination'), scheduleSettings: node('scheduleSettings') });
     const edges = page.items.map((loan) => ({ cursor: encodeCursor(loan), node: loan as unknown as LoanType }));
     return {
       edges,
