@@ -17,15 +17,17 @@
  * the events of one loan get ids in commit order and reach RabbitMQ in that order.
  * Close of business: one message per loan per run with `recordBulkEvent(em, { aggregateId, businessDate,
  * idempotencyKey: `cob-${date}-${loanId}`, items: [{ type: 'PenaltyApplied', data }, { type: 'CobLoanProcessed', data }] })`,
- * or `recordEvents(em, [...])` to write many rows in one statement.
+ * or `recordEvents(em, [...])` to write many rows in one statement; close of business itself builds its
+ * messages in SQL (recordBulkEventsFromQuery, its shapes checked by test/services/cob-bulk-events.test.ts).
  * Types an ADMIN disabled (setEventTypeEnabled) are not written; both functions then return null.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { normalizePayload, fullSchemaName, schemaOfType, type StoredBulkPayload } from '../events/avro';
-import { ALL_EVENT_TYPES, BULK_EVENT_TYPE, categoryOf, EVENT_TYPES, type EventPayloads, type EventType } from '../events/catalog';
+import { ALL_EVENT_TYPES, BULK_EVENT_TYPE, BULK_SCHEMA, categoryOf, EVENT_TYPES, type EventPayloads, type EventType } from '../events/catalog';
 import { ValidationError } from '../domain/errors';
 import { EventTypeSetting } from '../entities';
 import type { ServiceContext } from './context';
+import { sql } from './sql';
 
 /** LISTEN/NOTIFY channel: a commit that wrote outbox rows wakes the relay at once. */
 export const OUTBOX_NOTIFY_CHANNEL = 'loan_platform_outbox';
@@ -181,6 +183,44 @@ export async function setEventTypeEnabled(ctx: ServiceContext, type: string, ena
   );
   ctx.em.clear();
   return (await listEventTypes(ctx)).find((t) => t.type === type)!;
+}
+
+/**
+ * Bulk envelopes (type BulkBusinessEvent, aggregate type 'Loan') built by a query in PostgreSQL and written
+ * by the same statement: close of business, a chunk of loans at a time. `source` selects `aggregate_id` (a
+ * loan id), `idempotency_key`, `business_date` and `items`, a jsonb array of `{ type, data }` in order, each
+ * `data` as normalizePayload would return it (every field of its schema, defaults included, money as decimal
+ * strings). Nothing checks the items here, so the caller must have a test that does. Otherwise the rules
+ * of recordBulkEvents: items of disabled types dropped, no row when none is left or the bulk type is
+ * disabled, a repeated idempotency key ignored, loans locked FOR NO KEY UPDATE in id order, rows inserted
+ * (ids taken) in loan id order. Returns how many rows were written.
+ */
+export async function recordBulkEventsFromQuery(em: EntityManager, source: string, params: unknown[]): Promise<number> {
+  if (!em.isInTransaction()) {
+    throw new Error('recordEvent must run inside the business transaction: use the EntityManager em.transactional() gives you');
+  }
+  const rows = await sql<{ n: number }>(em,
+    `with off as (select "type" from "event_type_setting" where not "enabled"),
+     src as (${source}),
+     locked as (select l."id" from "loan" l where l."id" in (select aggregate_id::uuid from src) order by l."id" for no key update),
+     ins as (
+       insert into "outbox_event" ("source", "type", "category", "aggregate_type", "aggregate_id", "idempotency_key", "data_schema", "payload", "business_date")
+       select ?, ?, ?, 'Loan', r.aggregate_id, r.idempotency_key, ?, jsonb_build_object('items', r.items), r.business_date
+         from (select s.aggregate_id, s.idempotency_key, s.business_date,
+                      -- The items are re-read only when some type is disabled.
+                      case when not exists (select 1 from off) then s.items
+                           else (select jsonb_agg(x.it order by x.n) from jsonb_array_elements(s.items) with ordinality x(it, n)
+                                  where x.it->>'type' not in (select "type" from off)) end as items
+                 from src s join locked k on k."id" = s.aggregate_id::uuid
+                where not exists (select 1 from off where "type" = ?)) r
+        where jsonb_array_length(coalesce(r.items, '[]'::jsonb)) > 0
+        order by r.aggregate_id::uuid
+       on conflict ("idempotency_key") do nothing
+       returning 1)
+     select (select count(*) from ins)::int as n, pg_notify(?, '') from (select 1 from ins limit 1) one`,
+    [...params, eventSource, BULK_EVENT_TYPE, categoryOf(BULK_EVENT_TYPE), fullSchemaName(BULK_SCHEMA), BULK_EVENT_TYPE, OUTBOX_NOTIFY_CHANNEL],
+  );
+  return rows[0]?.n ?? 0;
 }
 
 /**

@@ -8,8 +8,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { addDays } from '../../domain/dates';
 import { DEFAULT_GL_MAPPING, type GlRole } from '../../domain/ledger';
-import { Decimal } from '../../domain/money';
-import { recordBulkEvents } from '../outbox.service';
+import { recordBulkEventsFromQuery } from '../outbox.service';
 import { sql } from '../sql';
 
 export const COB_JOB = 'LOAN_CLOSE_OF_BUSINESS';
@@ -36,46 +35,55 @@ function lineSpec(lines: [entry: 'DEBIT' | 'CREDIT', role: GlRole][], txType?: s
   return lines.map(([e, r]) => `(${txType ? `'${txType}', ` : ''}'${e}', '${r}', '${DEFAULT_GL_MAPPING[r]}')`).join(', ');
 }
 
-/**
- * The end of an accrual statement, after a CTE `per_loan(loan_id, currency_code, gl_mapping, amount)`: one
- * ACCRUAL transaction per loan (the amount as `portion`, request id `<prefix><date>`, so a rerun posts
- * nothing) and its journal lines. Parameters, in order: the transaction date, the date of the request id,
- * the journal's business date.
- */
-function accrualPosting(portion: 'interest_portion' | 'fee_portion', requestIdPrefix: string, lines: [entry: 'DEBIT' | 'CREDIT', role: GlRole][]): string {
-  return `tx as (
-        insert into loan_transaction (loan_id, type, amount, transaction_date, request_id, ${portion})
-        select loan_id, 'ACCRUAL', amount, ?::date, '${requestIdPrefix}' || ?::text, amount from per_loan
-        on conflict (loan_id, request_id) do nothing
-        returning id, loan_id, amount
-      )
-      insert into journal_entry (loan_transaction_id, loan_id, gl_account_id, entry_type, amount, currency_code, business_date)
-      select tx.id, tx.loan_id, g.id, s.entry_type, tx.amount, pl.currency_code, ?::date
-        from tx join per_loan pl on pl.loan_id = tx.loan_id
-        cross join (values ${lineSpec(lines)}) s(entry_type, role, dflt)
-        join gl_account g on g.code = coalesce(pl.gl_mapping->>s.role, s.dflt)`;
-}
-
 type StepFn = (em: EntityManager, date: string, ids: string[]) => Promise<void>;
 
+/** Steps that only read installments and write the loan row: consecutive ones run as one update. */
+const LOAN_STATE_STEPS: ReadonlySet<CobStepName> = new Set(['CHECK_LOAN_REPAYMENT_DUE', 'CHECK_LOAN_REPAYMENT_OVERDUE', 'LOAN_DELINQUENCY_CLASSIFICATION']);
+
 /**
- * Periodic accrual of fees (Dr fees receivable, Cr fee income): per installment due by d + 1, charged less
- * waived less what is already recognised (accrued, or paid before it was accrued, which was income then),
- * as domain feeAccrualBy; the installment's fee_accrued then says all of its fees are recognised.
+ * One update of the chunk's loans for the given loan-state steps, and with `close` their last_cob_date
+ * (one new row version instead of one per step):
+ * CHECK_LOAN_REPAYMENT_DUE, the next installment due and what it will take (Fineract raises the
+ * repayment-due event from this); CHECK_LOAN_REPAYMENT_OVERDUE, what is past due (installments due before
+ * the next morning and not settled); LOAN_DELINQUENCY_CLASSIFICATION, days past due from the oldest
+ * unsettled installment, classified into the delinquency ranges.
  */
-async function accrueFees(em: EntityManager, d: string, ids: string[]): Promise<void> {
+async function updateLoanState(em: EntityManager, d: string, ids: string[], steps: readonly CobStepName[], close: boolean): Promise<void> {
+  const asOf = addDays(d, 1);
+  const due = steps.includes('CHECK_LOAN_REPAYMENT_DUE');
+  const overdue = steps.includes('CHECK_LOAN_REPAYMENT_OVERDUE');
+  const delinquency = steps.includes('LOAN_DELINQUENCY_CLASSIFICATION');
+  const set: string[] = [];
+  const params: unknown[] = [];
+  if (due) set.push('next_due_date = s.due_date, next_due_amount = s.due_amount');
+  if (overdue) set.push('overdue_amount = coalesce(s.overdue_amount, 0)');
+  if (delinquency) {
+    set.push('days_past_due = coalesce(?::date - s.oldest, 0), delinquency_class = r.classification');
+    params.push(asOf);
+  }
+  if (close) {
+    set.push('last_cob_date = ?::date');
+    params.push(d);
+  }
+  if (set.length === 0) return;
+  if (due) params.push(asOf);
+  if (overdue || delinquency) params.push(asOf);
+  params.push(ids, d);
+  if (delinquency) params.push(asOf);
   await sql(em, `
-    with due as (
-      select i.id, i.loan_id, l.currency_code, p.gl_mapping, i.fee_charges_due - i.fee_waived - greatest(i.fee_accrued, i.fee_paid) as amount
-        from loan_installment i join loan l on l.id = i.loan_id join loan_product p on p.id = l.product_id
-       where ${IN_SCOPE} and p.accounting_rule = 'ACCRUAL_PERIODIC' and i.due_date <= ?::date
-         and i.fee_charges_due - i.fee_waived - greatest(i.fee_accrued, i.fee_paid) > 0
-    ), upd as (
-      update loan_installment i set fee_accrued = i.fee_charges_due - i.fee_waived from due where i.id = due.id returning i.id
-    ), per_loan as (
-      select loan_id, min(currency_code) as currency_code, (array_agg(gl_mapping))[1] as gl_mapping, sum(amount) as amount from due group by loan_id
-    ), ${accrualPosting('fee_portion', 'cob-fee-accrual-', [['DEBIT', 'FEES_RECEIVABLE'], ['CREDIT', 'INCOME_FROM_FEES']])}`,
-  [ids, d, addDays(d, 1), d, d, d]);
+    update loan t set ${set.join(', ')}
+      from (select l.id${due ? ', x.due_date, x.amount as due_amount' : ''}${overdue || delinquency ? ', o.amount as overdue_amount, o.oldest' : ''}
+              from loan l
+              ${due ? `left join lateral (
+                select i.due_date, ${OUTSTANDING} as amount from loan_installment i
+                 where i.loan_id = l.id and not i.completed and i.due_date >= ?::date order by i.due_date limit 1) x on true` : ''}
+              ${overdue || delinquency ? `left join lateral (
+                select sum(${OUTSTANDING}) as amount, min(i.due_date) as oldest from loan_installment i
+                 where i.loan_id = l.id and not i.completed and i.due_date < ?::date) o on true` : ''}
+             where ${IN_SCOPE}) s
+      ${delinquency ? 'left join delinquency_range r on (?::date - s.oldest) between r.minimum_age_days and coalesce(r.maximum_age_days, 2147483647)' : ''}
+     where t.id = s.id`,
+  params);
 }
 
 const STEPS: Record<CobStepName, StepFn> = {
@@ -124,7 +132,7 @@ const STEPS: Record<CobStepName, StepFn> = {
           from added a group by a.loan_id, a.installment_number
       ), charged as (
         -- A fee charged under accrual is booked receivable at once (below), so it adds to what is recognised
-        -- of the installment's fees (accrued, or paid before it was accrued: see accrueFees).
+        -- of the installment's fees (accrued, or paid before it was accrued: see ADD_PERIODIC_ACCRUAL_ENTRIES).
         update loan_installment i set penalty_charges_due = i.penalty_charges_due + c.penalty, fee_charges_due = i.fee_charges_due + c.fee,
                fee_accrued = case when p.accounting_rule = 'ACCRUAL_PERIODIC' and c.fee > 0 then greatest(i.fee_accrued, i.fee_paid) + c.fee else i.fee_accrued end,
                completed = false
@@ -153,68 +161,62 @@ const STEPS: Record<CobStepName, StepFn> = {
   },
 
   /**
-   * Books interest earned through the end of the day for periodic-accrual products (Dr receivable, Cr
-   * income): per installment up to domain accrualIncomeBy(d + 1), the earned share of interest less waived.
-   * Then the fees of installments due by d + 1 (domain feeAccrualBy), as their own ACCRUAL transaction.
+   * Periodic accrual (ACCRUAL_PERIODIC products), one statement for interest and fees; per installment:
+   * interest earned through the end of the day (Dr receivable, Cr income), up to domain accrualIncomeBy(d + 1),
+   * the earned share of interest less waived; and, once due by d + 1, its fees charged less waived less what is
+   * already recognised (accrued, or paid before it was accrued, which was income then), as domain
+   * feeAccrualBy (Dr fees receivable, Cr fee income), after which fee_accrued says all of them are. Each loan
+   * gets an ACCRUAL transaction for each (`cob-fee-accrual-<d>` with fee_portion, `cob-accrual-<d>` with
+   * interest_portion, fees first), so a rerun posts nothing.
    */
   async ADD_PERIODIC_ACCRUAL_ENTRIES(em, d, ids) {
     const asOf = addDays(d, 1);
-    await accrueFees(em, d, ids);
+    const interestOpen = `i.from_date < ?::date and i.interest_accrued < i.interest_due - i.interest_waived`;
+    const feeToAccrue = `i.fee_charges_due - i.fee_waived - greatest(i.fee_accrued, i.fee_paid)`;
     await sql(em, `
-      with earned as (
+      with inst as (
         select i.id, i.loan_id, l.currency_code, p.gl_mapping, i.interest_accrued,
-               case when ?::date >= i.due_date then i.interest_due - i.interest_waived
-                    else round_half_even((i.interest_due - i.interest_waived) * (?::date - i.from_date) / (i.due_date - i.from_date), p.digits_after_decimal)
-               end as e
+               case when ${interestOpen} then
+                 case when ?::date >= i.due_date then i.interest_due - i.interest_waived
+                      else round_half_even((i.interest_due - i.interest_waived) * (?::date - i.from_date) / (i.due_date - i.from_date), p.digits_after_decimal)
+                 end
+               end as e,
+               case when i.due_date <= ?::date then ${feeToAccrue} else 0 end as fee
           from loan_installment i join loan l on l.id = i.loan_id join loan_product p on p.id = l.product_id
-         where ${IN_SCOPE} and p.accounting_rule = 'ACCRUAL_PERIODIC' and i.from_date < ?::date
-           and i.interest_accrued < i.interest_due - i.interest_waived
+         where ${IN_SCOPE} and p.accounting_rule = 'ACCRUAL_PERIODIC'
+           and ((${interestOpen}) or (i.due_date <= ?::date and ${feeToAccrue} > 0))
       ), upd as (
-        update loan_installment i set interest_accrued = earned.e from earned where i.id = earned.id and earned.e > earned.interest_accrued returning i.id
+        -- One update for both (a row cannot be updated twice in one statement).
+        update loan_installment i
+           set interest_accrued = case when x.e > x.interest_accrued then x.e else i.interest_accrued end,
+               fee_accrued = case when x.fee > 0 then i.fee_charges_due - i.fee_waived else i.fee_accrued end
+          from inst x where i.id = x.id and (x.e > x.interest_accrued or x.fee > 0) returning i.id
       ), per_loan as (
-        select loan_id, min(currency_code) as currency_code, (array_agg(gl_mapping))[1] as gl_mapping, sum(e - interest_accrued) as amount
-          from earned where e > interest_accrued group by loan_id
-      ), ${accrualPosting('interest_portion', 'cob-accrual-', [['DEBIT', 'INTEREST_RECEIVABLE'], ['CREDIT', 'INCOME_FROM_INTEREST']])}`,
-    [asOf, asOf, ids, d, asOf, d, d, d]);
+        select loan_id, kind, case kind when 'FEE' then 'cob-fee-accrual-' else 'cob-accrual-' end || ?::text as request_id,
+               min(currency_code) as currency_code, (array_agg(gl_mapping))[1] as gl_mapping, sum(amount) as amount
+          from (select loan_id, 'FEE' as kind, currency_code, gl_mapping, fee as amount from inst where fee > 0
+                union all
+                select loan_id, 'INTEREST', currency_code, gl_mapping, e - interest_accrued from inst where e > interest_accrued) a
+         group by loan_id, kind
+      ), tx as (
+        insert into loan_transaction (loan_id, type, amount, transaction_date, request_id, interest_portion, fee_portion)
+        select loan_id, 'ACCRUAL', amount, ?::date, request_id, case when kind = 'INTEREST' then amount else 0 end, case when kind = 'FEE' then amount else 0 end
+          from per_loan order by kind, loan_id
+        on conflict (loan_id, request_id) do nothing
+        returning id, loan_id, request_id, amount
+      )
+      insert into journal_entry (loan_transaction_id, loan_id, gl_account_id, entry_type, amount, currency_code, business_date)
+      select tx.id, tx.loan_id, g.id, s.entry_type, tx.amount, pl.currency_code, ?::date
+        from tx join per_loan pl on pl.loan_id = tx.loan_id and pl.request_id = tx.request_id
+        join (values ${lineSpec([['DEBIT', 'FEES_RECEIVABLE'], ['CREDIT', 'INCOME_FROM_FEES']], 'FEE')},
+                     ${lineSpec([['DEBIT', 'INTEREST_RECEIVABLE'], ['CREDIT', 'INCOME_FROM_INTEREST']], 'INTEREST')}) s(kind, entry_type, role, dflt) on s.kind = pl.kind
+        join gl_account g on g.code = coalesce(pl.gl_mapping->>s.role, s.dflt)`,
+    [asOf, asOf, asOf, asOf, ids, d, asOf, asOf, d, d, d]);
   },
 
-  /** The next installment due and what it will take (Fineract raises the repayment-due event from this). */
-  async CHECK_LOAN_REPAYMENT_DUE(em, d, ids) {
-    const asOf = addDays(d, 1);
-    await sql(em, `
-      update loan t set next_due_date = n.due_date, next_due_amount = n.amount
-        from (select l.id, x.due_date, x.amount from loan l left join lateral (
-                select i.due_date, ${OUTSTANDING} as amount from loan_installment i
-                 where i.loan_id = l.id and not i.completed and i.due_date >= ?::date order by i.due_date limit 1) x on true
-               where ${IN_SCOPE}) n
-       where t.id = n.id`,
-    [asOf, ids, d]);
-  },
-
-  /** What is past due (installments due before the next morning and not settled). */
-  async CHECK_LOAN_REPAYMENT_OVERDUE(em, d, ids) {
-    const asOf = addDays(d, 1);
-    await sql(em, `
-      update loan t set overdue_amount = coalesce(o.amount, 0)
-        from (select l.id, (select sum(${OUTSTANDING}) from loan_installment i
-                             where i.loan_id = l.id and not i.completed and i.due_date < ?::date) as amount
-                from loan l where ${IN_SCOPE}) o
-       where t.id = o.id`,
-    [asOf, ids, d]);
-  },
-
-  /** Days past due from the oldest unsettled installment, classified into the delinquency ranges. */
-  async LOAN_DELINQUENCY_CLASSIFICATION(em, d, ids) {
-    const asOf = addDays(d, 1);
-    await sql(em, `
-      update loan t set days_past_due = coalesce(?::date - o.oldest, 0), delinquency_class = r.classification
-        from (select l.id, (select min(i.due_date) from loan_installment i
-                             where i.loan_id = l.id and not i.completed and i.due_date < ?::date) as oldest
-                from loan l where ${IN_SCOPE}) o
-        left join delinquency_range r on (?::date - o.oldest) between r.minimum_age_days and coalesce(r.maximum_age_days, 2147483647)
-       where t.id = o.id`,
-    [asOf, asOf, ids, d, asOf]);
-  },
+  CHECK_LOAN_REPAYMENT_DUE: (em, d, ids) => updateLoanState(em, d, ids, ['CHECK_LOAN_REPAYMENT_DUE'], false),
+  CHECK_LOAN_REPAYMENT_OVERDUE: (em, d, ids) => updateLoanState(em, d, ids, ['CHECK_LOAN_REPAYMENT_OVERDUE'], false),
+  LOAN_DELINQUENCY_CLASSIFICATION: (em, d, ids) => updateLoanState(em, d, ids, ['LOAN_DELINQUENCY_CLASSIFICATION'], false),
 
   /**
    * Closing happens once per partition, after its last chunk (see fullyRepaidInRange): a chunk cannot
@@ -225,69 +227,66 @@ const STEPS: Record<CobStepName, StepFn> = {
 
 /** Runs the steps for `ids` on date `d` in the caller's transaction and marks them closed for it. */
 export async function runSteps(em: EntityManager, d: string, ids: string[], steps: readonly CobStepName[], stepMillis: Record<string, number> = {}): Promise<void> {
-  for (const step of steps) {
+  const timed = async (name: string, work: () => Promise<void>) => {
     const started = performance.now();
-    await STEPS[step](em, d, ids);
-    stepMillis[step] = (stepMillis[step] ?? 0) + (performance.now() - started);
+    await work();
+    stepMillis[name] = (stepMillis[name] ?? 0) + (performance.now() - started);
+  };
+  let closed = false;
+  for (let k = 0; k < steps.length; k++) {
+    if (!LOAN_STATE_STEPS.has(steps[k])) {
+      const step = steps[k];
+      await timed(step, () => STEPS[step](em, d, ids));
+      continue;
+    }
+    // A run of loan-state steps is one update; when only the (per-partition) closing step follows, it
+    // also marks the loans closed for the date. Its time is reported under the steps' joined names.
+    let end = k;
+    while (end + 1 < steps.length && LOAN_STATE_STEPS.has(steps[end + 1])) end++;
+    const group = steps.slice(k, end + 1);
+    const last = steps.slice(end + 1).every((s) => s === 'CLOSE_FULLY_REPAID_LOANS');
+    await timed(group.join('+'), () => updateLoanState(em, d, ids, group, last));
+    closed ||= last;
+    k = end;
   }
-  await sql(em, `update loan l set last_cob_date = ?::date where ${IN_SCOPE}`, [d, ids, d]);
-  const started = performance.now();
-  await recordCobEvents(em, d, ids, steps);
-  stepMillis.BULK_EVENTS = (stepMillis.BULK_EVENTS ?? 0) + (performance.now() - started);
+  if (!closed) await sql(em, `update loan l set last_cob_date = ?::date where ${IN_SCOPE}`, [d, ids, d]);
+  await timed('BULK_EVENTS', () => recordCobEvents(em, d, ids, steps));
 }
 
 /**
  * One outbox message per loan per COB date (the bulk envelope): the overdue charges applied (PenaltyApplied,
- * or LoanChargeAdded for a fee) and the loan's state after the steps, in the chunk's transaction.
+ * or LoanChargeAdded for a fee) and the loan's state after the steps, in the chunk's transaction. Built in
+ * SQL, one statement a chunk: the item shapes are their Avro schemas' (every field, defaults included; money
+ * as Decimal.toFixed() gives it, hence trim_scale), which test/services/cob-bulk-events.test.ts checks.
  */
 async function recordCobEvents(em: EntityManager, d: string, ids: string[], steps: readonly CobStepName[]): Promise<void> {
-  const loans = await sql<{ id: string; customer_id: string; currency_code: string; days_past_due: number; outstanding: string }>(em, `
-    select l.id::text, l.customer_id::text, l.currency_code, l.days_past_due,
-           (select coalesce(sum(${OUTSTANDING}), 0) from loan_installment i where i.loan_id = l.id)::text as outstanding
-      from loan l where l.id = any(?::uuid[]) and l.last_cob_date = ?::date`, [ids, d]);
-  if (loans.length === 0) return;
-  // The overdue charges this date applied (APPLY_PENALTY_FOR_OVERDUE_LOANS): penalties and fees.
-  const charges = await sql<{
-    loan_id: string; amount: string; installment_number: number; due_date: string; charge_due_date: string; name: string; penalty: boolean;
-    loan_charge_id: string; charge_id: string | null; transaction_id: string;
-  }>(em, `
-    select t.loan_id::text, t.amount::text, t.installment_number, i.due_date::text, lc.due_date::text as charge_due_date, lc.name, lc.penalty,
-           lc.id::text as loan_charge_id, lc.charge_id::text, t.id::text as transaction_id
-      from loan_transaction t join loan_charge lc on lc.loan_id = t.loan_id and lc.request_id = t.request_id
-      join loan_installment i on i.loan_id = t.loan_id and i.installment_number = t.installment_number
-     where t.loan_id = any(?::uuid[]) and lc.loan_id = any(?::uuid[]) and t.type in ('PENALTY', 'CHARGE') and t.transaction_date = ?::date
-       and t.request_id like 'cob-charge-%'
-     order by t.id`, [ids, ids, d]);
-  const byLoan = new Map<string, typeof charges>();
-  for (const c of charges) byLoan.set(c.loan_id, [...(byLoan.get(c.loan_id) ?? []), c]);
-  await recordBulkEvents(em, loans.map((l) => ({
-    aggregateId: l.id,
-    idempotencyKey: `cob-${d}-${l.id}`,
-    businessDate: d,
-    items: [
-      ...(byLoan.get(l.id) ?? []).map((c) => (c.penalty
-        ? {
-          type: 'PenaltyApplied' as const,
-          data: {
-            loanId: l.id, customerId: l.customer_id, appliedOn: d, currencyCode: l.currency_code, amount: new Decimal(c.amount).toFixed(),
-            installmentNumber: c.installment_number, dueDate: c.due_date, chargeName: c.name,
-          },
-        }
-        : {
-          // An overdue fee (not a penalty) is a charge added to the loan by the system.
-          type: 'LoanChargeAdded' as const,
-          data: {
-            loanId: l.id, customerId: l.customer_id, loanChargeId: c.loan_charge_id, chargeId: c.charge_id ?? '', chargeName: c.name, penalty: false,
-            currencyCode: l.currency_code, amount: new Decimal(c.amount).toFixed(), dueDate: c.charge_due_date, installmentNumber: c.installment_number,
-            transactionId: c.transaction_id, outstandingBalance: new Decimal(l.outstanding).toFixed(), actorId: 'system', actorRole: 'SYSTEM',
-          },
-        })),
-      {
-        type: 'CobLoanProcessed' as const,
-        data: { loanId: l.id, businessDate: d, steps: [...steps], status: 'SUCCESS' as const, daysPastDue: l.days_past_due, outstandingBalance: new Decimal(l.outstanding).toFixed() },
-      },
-    ],
-  })));
+  const amount = 'trim_scale(t.amount)::text';
+  await recordBulkEventsFromQuery(em, `
+    select l.id::text as aggregate_id, 'cob-' || ?::text || '-' || l.id::text as idempotency_key, ?::date as business_date,
+           coalesce(c.items, '[]'::jsonb) || jsonb_build_array(jsonb_build_object('type', 'CobLoanProcessed', 'data', jsonb_build_object(
+             'loanId', l.id::text, 'businessDate', ?::text, 'steps', to_jsonb(?::text[]), 'status', 'SUCCESS', 'error', null,
+             'daysPastDue', l.days_past_due, 'outstandingBalance', b.outstanding))) as items
+      from loan l
+      cross join lateral (select trim_scale(coalesce(sum(${OUTSTANDING}), 0))::text as outstanding from loan_installment i where i.loan_id = l.id) b
+      -- The overdue charges this date applied (APPLY_PENALTY_FOR_OVERDUE_LOANS), in transaction order.
+      left join lateral (
+        select jsonb_agg(case when lc.penalty
+                 then jsonb_build_object('type', 'PenaltyApplied', 'data', jsonb_build_object(
+                   'loanId', l.id::text, 'customerId', l.customer_id::text, 'appliedOn', ?::text, 'currencyCode', l.currency_code, 'amount', ${amount},
+                   'installmentNumber', t.installment_number, 'dueDate', i.due_date::text, 'chargeName', lc.name))
+                 -- An overdue fee (not a penalty) is a charge added to the loan by the system.
+                 else jsonb_build_object('type', 'LoanChargeAdded', 'data', jsonb_build_object(
+                   'loanId', l.id::text, 'customerId', l.customer_id::text, 'loanChargeId', lc.id::text, 'chargeId', coalesce(lc.charge_id::text, ''),
+                   'chargeName', lc.name, 'penalty', false, 'currencyCode', l.currency_code, 'amount', ${amount}, 'dueDate', lc.due_date::text,
+                   'installmentNumber', t.installment_number, 'transactionId', t.id::text, 'outstandingBalance', b.outstanding,
+                   'actorId', 'system', 'actorRole', 'SYSTEM'))
+               end order by t.id) as items
+          from loan_transaction t join loan_charge lc on lc.loan_id = t.loan_id and lc.request_id = t.request_id
+          join loan_installment i on i.loan_id = t.loan_id and i.installment_number = t.installment_number
+         where t.loan_id = l.id and t.type in ('PENALTY', 'CHARGE') and t.transaction_date = ?::date and t.request_id like 'cob-charge-%'
+      ) c on true
+     where l.id = any(?::uuid[]) and l.last_cob_date = ?::date`,
+  [d, d, d, [...steps], d, d, ids, d]);
 }
 
 /** CLOSE_FULLY_REPAID_LOANS for a whole partition: active loans in [fromId, toId] with nothing left to pay and no credit balance. */
