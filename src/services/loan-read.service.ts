@@ -180,6 +180,12 @@ export async function entitiesByIds<T extends object>(em: EntityManager, entity:
   return [...held, ...rows.map((raw) => em.map(entity, raw as EntityDictionary<T>))];
 }
 
+/** One loan transaction as a plain row (what a servicing mutation answers), or null. */
+export async function transactionRow(em: EntityManager, id: string): Promise<TransactionRow | null> {
+  const [row] = await plainRows<LoanTransaction>(em, LoanTransaction, 'select * from loan_transaction where id = $1', [id]);
+  return (row as unknown as TransactionRow | undefined) ?? null;
+}
+
 /** Groups rows by their loan, in the order of `loanIds` (a loan without rows gets []). */
 function byLoan<R extends { loan: string }>(loanIds: readonly string[], rows: R[]): R[][] {
   const groups = new Map<string, R[]>(loanIds.map((id) => [id, []]));

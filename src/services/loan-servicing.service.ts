@@ -6,13 +6,14 @@
 import { DomainError, InvalidStageError, ValidationError } from '../domain/errors';
 import { payoffQuote, type PayoffQuote } from '../domain/accrual';
 import { requireLocalDate } from '../domain/dates';
-import { LoanProduct, LoanTransaction } from '../entities';
+import { LoanProduct } from '../entities';
 import { WorkflowClosedError } from '../temporal-client';
 import { actingAs } from './authorization';
 import { BUSINESS_DATE, currentBusinessDate } from './business-date.service';
 import { requireTemporal, type ServiceContext } from './context';
 import { loanInstallments } from './loan-account.service';
-import { getLoan } from './loan.service';
+import { getLoan, readLoan } from './loan.service';
+import { heldEntity, transactionRow, type TransactionRow } from './loan-read.service';
 import { applyServicing, assertNoLock, toDomainInstallment, validateServicingPayload, type ServicingKind, type ServicingPayload } from './servicing.service';
 import { keyReusedError, requestFingerprint } from './idempotency';
 import { assertUsablePaymentType } from './payment-type.service';
@@ -38,12 +39,12 @@ export async function performServicing(
   kind: Exclude<ServicingKind, 'CLOSE'>,
   payload: ServicingPayload,
   idempotencyKey: string,
-): Promise<LoanTransaction> {
+): Promise<TransactionRow> {
   const actor = actingAs(ctx.actor, SERVICING_ROLES[kind]);
   const requestId = requireText('idempotencyKey', idempotencyKey, 100);
-  // The loan and its product in one statement.
-  const loan = await getLoan(ctx, loanId, 'loanId', ['product']);
-  const product = loan.product.getEntity();
+  // The loan (a row: only read here) and its product in one statement.
+  const loan = await readLoan(ctx, loanId, ['product'], {}, 'loanId');
+  const product = heldEntity<LoanProduct>(ctx.em, LoanProduct, loan.product.id)!;
   validateServicingPayload(kind, payload, product.digitsAfterDecimal);
   const fingerprint = requestFingerprint(kind, payload);
   // Everything the checks below read, in one statement: the key's first transaction, the COB lock,
@@ -55,7 +56,7 @@ export async function performServicing(
            (select date::text from business_date where name = $5) as business_date`,
   // Each parameter once, in order (rawRows binds positionally inside a transaction).
   [loan.id, requestId, loan.id, payload.paymentType ?? null, BUSINESS_DATE]);
-  const first = pre.first_id ? await ctx.em.findOne(LoanTransaction, pre.first_id as string) : null;
+  const first = pre.first_id ? await transactionRow(ctx.em, pre.first_id as string) : null;
   if (first) {
     // A retry returns the first result; the same key for another request is refused.
     if (first.createdBy === 'system' || (first.requestFingerprint && first.requestFingerprint !== fingerprint)) throw keyReusedError('idempotencyKey');
@@ -83,7 +84,7 @@ export async function performServicing(
       throw err;
     }
   }
-  const row = transactionId ? await ctx.em.findOne(LoanTransaction, transactionId, { refresh: true }) : null;
+  const row = transactionId ? await transactionRow(ctx.em, transactionId) : null;
   if (!row) throw new DomainError('CONFLICT', 'The request was processed but recorded no transaction');
   return row;
 }

@@ -146,13 +146,14 @@ export async function getLoan(ctx: ServiceContext, id: string, field = 'id', pop
 }
 
 /**
- * The `loan(id)` query: as getLoan, the loan as a plain row (it is only read; field resolvers take
- * either), its customer and product (when selected) held by the EntityManager for their loaders.
+ * As getLoan, for a loan that is only read (the `loan(id)` query, a servicing request's checks): the
+ * loan as a plain row (field resolvers take either), its customer and product (when asked for) held by
+ * the EntityManager.
  */
-export async function readLoan(ctx: ServiceContext, id: string, populate: ('customer' | 'product')[], json: LoanJsonColumns): Promise<LoanRow> {
-  if (!isUuid(id)) throw new ValidationError('id', 'must be a UUID');
+export async function readLoan(ctx: ServiceContext, id: string, populate: ('customer' | 'product')[], json: LoanJsonColumns, field = 'id'): Promise<LoanRow> {
+  if (!isUuid(id)) throw new ValidationError(field, 'must be a UUID');
   const loan = await loanRowWithParts(ctx.em, id.toLowerCase(), { customer: populate.includes('customer'), product: populate.includes('product'), json });
-  if (!loan) throw new NotFoundError('Loan', id, 'id');
+  if (!loan) throw new NotFoundError('Loan', id, field);
   if (!canAccessCustomer(ctx.actor, loan.customer.id)) throw forbidden();
   return loan;
 }
