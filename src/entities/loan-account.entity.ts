@@ -10,7 +10,7 @@ const ZERO = new Decimal(0);
 @Unique({ properties: ['loan', 'installmentNumber'] })
 @Index({ properties: ['loan', 'dueDate'] })
 export class LoanInstallment {
-  [OptionalProps]?: 'principalPaid' | 'interestPaid' | 'feePaid' | 'penaltyPaid' | 'interestWaived' | 'feeWaived' | 'penaltyWaived' | 'interestAccrued' | 'feeAccrued' | 'completed';
+  [OptionalProps]?: 'principalPaid' | 'interestPaid' | 'feePaid' | 'penaltyPaid' | 'interestWaived' | 'feeWaived' | 'penaltyWaived' | 'interestAccrued' | 'feeAccrued' | 'completed' | 'appliedOverdueCharges';
 
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
@@ -74,6 +74,13 @@ export class LoanInstallment {
   /** Every component settled (paid or waived). */
   @Property({ type: 'boolean', defaultRaw: 'false' })
   completed: boolean = false;
+
+  /**
+   * Request ids of the one-time OVERDUE_INSTALLMENT charges close of business applied here (each a
+   * loan_charge row of the loan): it skips those instead of probing loan_charge on every overdue date.
+   */
+  @Property({ type: 'string[]', defaultRaw: `'{}'` })
+  appliedOverdueCharges: string[] = [];
 }
 
 /**

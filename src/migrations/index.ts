@@ -15,6 +15,7 @@ import { Migration20261203061800_fee_accrual } from './Migration20261203061800_f
 import { Migration20261203063000_overdue_charges } from './Migration20261203063000_overdue_charges';
 import { Migration20261203064000_installment_charges } from './Migration20261203064000_installment_charges';
 import { Migration20261203065000_payment_types } from './Migration20261203065000_payment_types';
+import { Migration20261203120000_applied_overdue_charges } from './Migration20261203120000_applied_overdue_charges';
 
 /** Every committed migration, in order. After `npm run migration:create`, add the new class here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -34,4 +35,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261203063000_overdue_charges', class: Migration20261203063000_overdue_charges },
   { name: 'Migration20261203064000_installment_charges', class: Migration20261203064000_installment_charges },
   { name: 'Migration20261203065000_payment_types', class: Migration20261203065000_payment_types },
+  { name: 'Migration20261203120000_applied_overdue_charges', class: Migration20261203120000_applied_overdue_charges },
 ];

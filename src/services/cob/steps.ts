@@ -93,6 +93,8 @@ const STEPS: Record<CobStepName, StepFn> = {
    * again every feeInterval days: domain overduePenalties with overdueChargeRule. Each application is a
    * loan_charge row and a PENALTY (fee: CHARGE) transaction keyed by charge, installment and occurrence
    * date, so nothing is charged twice; one that rounds to zero is no charge (a later date may charge it).
+   * A one-time charge applied also records its key on the installment (applied_overdue_charges), so later
+   * dates skip it without looking for its loan_charge row.
    */
   async APPLY_PENALTY_FOR_OVERDUE_LOANS(em, d, ids) {
     const asOf = addDays(d, 1);
@@ -105,18 +107,25 @@ const STEPS: Record<CobStepName, StepFn> = {
           cross join lateral jsonb_array_elements(coalesce(l.schedule_settings->'charges', '[]'::jsonb)) with ordinality c(j, idx)
          where ${IN_SCOPE} and c.j->>'chargeTimeType' = 'OVERDUE_INSTALLMENT'
       ), due as (
-        select oc.loan_id, oc.name, oc.calc, oc.rate, oc.penalty, i.installment_number, o.on_date,
-               'cob-charge-' || oc.idx || '-' || i.installment_number || '-' || to_char(o.on_date, 'YYYY-MM-DD') as request_id,
+        select oc.loan_id, oc.name, oc.calc, oc.rate, oc.penalty, i.installment_number, o.on_date, r.request_id, oc.every is null as once,
                round_half_even(case oc.calc
                  when 'FLAT' then oc.rate
                  when 'PERCENT_OF_AMOUNT' then (i.principal_due - i.principal_paid) * oc.rate / 100
                  else (i.principal_due - i.principal_paid + i.interest_due - i.interest_paid - i.interest_waived) * oc.rate / 100
                end, oc.digits) as amount
-          from oc join loan_installment i on i.loan_id = oc.loan_id
-          cross join lateral generate_series(0, case when oc.every is null then 0 else (?::date - (i.due_date + oc.grace + 1)) / oc.every end) k
+          -- due_date + grace + 1 <= the next morning, written as a range on the (loan_id, due_date) index.
+          from oc join loan_installment i on i.loan_id = oc.loan_id and i.due_date <= ?::date - oc.grace - 1
+          -- Occurrences 0..n (one for a one-time charge). Not generate_series over computed bounds: the planner
+          -- would count 1,000 rows per installment and size every later join (loan_charge probe, installment
+          -- update) for a million rows; an array it counts as 10.
+          cross join lateral unnest(case when oc.every is null then array[0]
+                                         else array(select generate_series(0, (?::date - (i.due_date + oc.grace + 1)) / oc.every)) end) k
           cross join lateral (select i.due_date + oc.grace + 1 + k * coalesce(oc.every, 0) as on_date) o
-         where not i.completed and i.due_date + oc.grace + 1 <= ?::date
+          cross join lateral (select 'cob-charge-' || oc.idx || '-' || i.installment_number || '-' || to_char(o.on_date, 'YYYY-MM-DD') as request_id) r
+         where not i.completed
            and (i.principal_due - i.principal_paid + i.interest_due - i.interest_paid - i.interest_waived) > 0
+           -- A one-time charge already applied here is marked on the installment: no loan_charge probe for it.
+           and not (oc.every is null and r.request_id = any(i.applied_overdue_charges))
       ), added as (
         insert into loan_charge (loan_id, charge_id, name, charge_time_type, charge_calculation_type, penalty, amount_or_percentage, amount,
                                  due_date, installment_number, installment_charges, request_id, created_by)
@@ -124,23 +133,30 @@ const STEPS: Record<CobStepName, StepFn> = {
                jsonb_build_array(jsonb_build_object('installmentNumber', due.installment_number, 'amount', trim_scale(due.amount)::text, 'amountWaived', '0', 'waived', false)),
                due.request_id, 'cob'
           from due left join charge ch on ch.name = due.name
-         where due.amount > 0 and not exists (select 1 from loan_charge lc where lc.loan_id = due.loan_id and lc.request_id = due.request_id)
+         -- The probe names the chunk's loans too: a planner that expects many due rows hashes loan_charge, and
+         -- would otherwise read all of it (every loan's charges) to build that hash.
+         where due.amount > 0 and not exists (select 1 from loan_charge lc where lc.loan_id = due.loan_id and lc.request_id = due.request_id and lc.loan_id = any(?::uuid[]))
         on conflict (loan_id, request_id) do nothing
         returning loan_id, installment_number, penalty, amount, request_id
       ), per_installment as (
-        select a.loan_id, a.installment_number, coalesce(sum(a.amount) filter (where a.penalty), 0) as penalty, coalesce(sum(a.amount) filter (where not a.penalty), 0) as fee
-          from added a group by a.loan_id, a.installment_number
+        select a.loan_id, a.installment_number, coalesce(sum(a.amount) filter (where a.penalty), 0) as penalty, coalesce(sum(a.amount) filter (where not a.penalty), 0) as fee,
+               coalesce(array_agg(a.request_id) filter (where d.once), '{}') as once_keys
+          from added a join due d on d.loan_id = a.loan_id and d.request_id = a.request_id
+         group by a.loan_id, a.installment_number
       ), charged as (
         -- A fee charged under accrual is booked receivable at once (below), so it adds to what is recognised
         -- of the installment's fees (accrued, or paid before it was accrued: see ADD_PERIODIC_ACCRUAL_ENTRIES).
         update loan_installment i set penalty_charges_due = i.penalty_charges_due + c.penalty, fee_charges_due = i.fee_charges_due + c.fee,
                fee_accrued = case when p.accounting_rule = 'ACCRUAL_PERIODIC' and c.fee > 0 then greatest(i.fee_accrued, i.fee_paid) + c.fee else i.fee_accrued end,
-               completed = false
+               completed = false, applied_overdue_charges = i.applied_overdue_charges || c.once_keys
           from per_installment c, loan l, loan_product p
          where i.loan_id = c.loan_id and i.installment_number = c.installment_number and l.id = c.loan_id and p.id = l.product_id
-           -- The chunk's loans, spelled out: the planner cannot see how few rows per_installment has and
-           -- would otherwise hash-join a sequential scan of every installment (0.3 s a chunk on 1.2 M).
-           and i.loan_id = any(?::uuid[])
+           -- The chunk's id range, spelled out: should the planner misjudge how few rows per_installment has,
+           -- the worst it can do is read the chunk's range, not every installment (0.3 s a chunk on 1.2 M
+           -- when it hash-joined them). A range, not "= any(ids)": with a sane estimate the update walks the
+           -- (loan_id, installment_number) index per charged installment, and a range is two comparisons
+           -- where "= any" searched the 1,000 ids for every row (or had it read all the chunk's 12,000).
+           and i.loan_id between (select x from unnest(?::uuid[]) x order by x limit 1) and (select x from unnest(?::uuid[]) x order by x desc limit 1)
         returning i.id
       ), tx as (
         insert into loan_transaction (loan_id, type, amount, transaction_date, request_id, penalty_portion, fee_portion, installment_number)
@@ -157,7 +173,7 @@ const STEPS: Record<CobStepName, StepFn> = {
                      ${lineSpec([['DEBIT', 'FEES_RECEIVABLE'], ['CREDIT', 'INCOME_FROM_FEES']], 'CHARGE')}) s(tx_type, entry_type, role, dflt) on s.tx_type = tx.type
         join gl_account g on g.code = coalesce(p.gl_mapping->>s.role, s.dflt)
        where p.accounting_rule = 'ACCRUAL_PERIODIC'`,
-    [ids, d, asOf, asOf, ids, d, d]);
+    [ids, d, asOf, asOf, ids, ids, ids, d, d]);
   },
 
   /**
