@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Worker } from '@temporalio/worker';
 import { loadConfig, type AppConfig, type RateLimitSettings } from '../src/config';
-import { openDatabase } from '../src/database';
+import { openDatabase, withScratchDatabase } from '../src/database';
 import { createApiServer, listen, type ApiServer } from '../src/graphql/server';
 import { logger } from '../src/logger';
 import { LoanWorkflowGateway } from '../src/temporal-client';
@@ -156,4 +156,26 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs = 2000
 
 export function unique(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * A migrated scratch database held open for a whole test file (withScratchDatabase around the file):
+ * `open()` in beforeAll gives its MikroORM, `close()` in afterAll drops it.
+ */
+export function fileScratchDatabase(name: string): { open(): Promise<MikroORM>; close(): Promise<void> } {
+  let release: (() => void) | undefined;
+  let finished: Promise<void> | undefined;
+  return {
+    open: () => new Promise<MikroORM>((ready, failed) => {
+      finished = withScratchDatabase(process.env.DATABASE_URL!, name, (orm) => {
+        ready(orm);
+        return new Promise<void>((done) => { release = done; });
+      });
+      finished.catch(failed);
+    }),
+    async close() {
+      release?.();
+      await finished;
+    },
+  };
 }

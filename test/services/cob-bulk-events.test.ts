@@ -10,10 +10,10 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { addDays } from '../../src/domain/dates';
 import { Decimal } from '../../src/domain/money';
-import { withScratchDatabase } from '../../src/database';
 import { encodePayload, normalizePayload } from '../../src/events/avro';
 import { COB_STEPS, runSteps } from '../../src/services/cob';
 import { sql } from '../../src/services/sql';
+import { fileScratchDatabase } from '../utils';
 
 const FIRST = '2027-03-01';
 const STEPS = COB_STEPS.filter((s) => s !== 'CLOSE_FULLY_REPAID_LOANS');
@@ -113,24 +113,12 @@ async function closeAndCheck(d: string, steps: readonly (typeof STEPS)[number][]
   return rows;
 }
 
-let release: (() => void) | undefined;
-let finished: Promise<void> | undefined;
+const scratch = fileScratchDatabase('cob_bulk');
 
-afterAll(async () => {
-  release?.();
-  await finished;
-});
+afterAll(() => scratch.close());
 
 beforeAll(async () => {
-  // One scratch database for the file, dropped once `release` is called.
-  await new Promise<void>((ready, failed) => {
-    finished = withScratchDatabase(process.env.DATABASE_URL!, 'cob_bulk', (o) => {
-      orm = o;
-      ready();
-      return new Promise<void>((done) => { release = done; });
-    });
-    finished.catch(failed);
-  });
+  orm = await scratch.open();
   const em = orm.em.fork();
   const [{ id: customerId }] = await sql<{ id: string }>(em, `
     insert into customer (id, first_name, last_name, email) values (gen_random_uuid(), 'Bulk', 'Borrower', 'bulk@example.com') returning id::text`);

@@ -20,9 +20,9 @@ import { outstanding, totalOutstanding, zeroComponents, type Installment } from 
 import { Decimal } from '../../src/domain/money';
 import { overdueChargeRule, overduePenalties, type PenaltyRule } from '../../src/domain/penalties';
 import type { ChargeCalculationType } from '../../src/domain/schedule';
-import { withScratchDatabase } from '../../src/database';
 import { COB_STEPS, runSteps } from '../../src/services/cob';
 import { sql } from '../../src/services/sql';
+import { fileScratchDatabase } from '../utils';
 
 const BASE: LocalDate = '2027-03-01';
 const STEPS = COB_STEPS.filter((s) => s !== 'CLOSE_FULLY_REPAID_LOANS');
@@ -335,19 +335,10 @@ async function check(book: Book): Promise<void> {
   }
 }
 
-let release: (() => void) | undefined;
-let finished: Promise<void> | undefined;
+const scratch = fileScratchDatabase('cob_rules');
 
 beforeAll(async () => {
-  // One scratch database for the file: withScratchDatabase migrates it, and drops it once `release` is called.
-  await new Promise<void>((ready, failed) => {
-    finished = withScratchDatabase(process.env.DATABASE_URL!, 'cob_rules', (o) => {
-      orm = o;
-      ready();
-      return new Promise<void>((done) => { release = done; });
-    });
-    finished.catch(failed);
-  });
+  orm = await scratch.open();
   const em = orm.em.fork();
   [{ id: customerId }] = await sql<{ id: string }>(em, `
     insert into customer (id, first_name, last_name, email) values (gen_random_uuid(), 'Property', 'Borrower', 'property@example.com') returning id::text`);
@@ -356,10 +347,7 @@ beforeAll(async () => {
     .map((r) => ({ classification: r.classification, minimumAgeDays: r.minimum_age_days, maximumAgeDays: r.maximum_age_days }));
 });
 
-afterAll(async () => {
-  release?.();
-  await finished;
-});
+afterAll(() => scratch.close());
 
 it('the SQL steps of close of business and the domain functions agree to the cent on random books', async () => {
   expect(ranges.length).toBeGreaterThan(0);

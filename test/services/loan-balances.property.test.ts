@@ -13,10 +13,10 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { addDays, type LocalDate } from '../../src/domain/dates';
 import { totalOutstanding } from '../../src/domain/installments';
 import { Decimal } from '../../src/domain/money';
-import { withScratchDatabase } from '../../src/database';
 import { balancesOfLoans, installmentsOfLoans, type LoanBalanceSums } from '../../src/services/loan-read.service';
 import { loanBalances } from '../../src/services/servicing.service';
 import { sql } from '../../src/services/sql';
+import { fileScratchDatabase } from '../utils';
 
 const BASE: LocalDate = '2027-01-01';
 
@@ -54,8 +54,7 @@ const wire = (v: Decimal | null | undefined) => (v == null ? null : v.toFixed())
 let orm: MikroORM;
 let customerId: string;
 let productId: string;
-let release: (() => void) | undefined;
-let finished: Promise<void> | undefined;
+const scratch = fileScratchDatabase('loan_balances');
 
 async function seed(book: Book): Promise<string[]> {
   const em = orm.em.fork();
@@ -135,14 +134,7 @@ async function check(book: Book): Promise<void> {
 }
 
 beforeAll(async () => {
-  await new Promise<void>((ready, failed) => {
-    finished = withScratchDatabase(process.env.DATABASE_URL!, 'loan_balances', (o) => {
-      orm = o;
-      ready();
-      return new Promise<void>((done) => { release = done; });
-    });
-    finished.catch(failed);
-  });
+  orm = await scratch.open();
   const em = orm.em.fork();
   [{ id: customerId }] = await sql<{ id: string }>(em, `
     insert into customer (id, first_name, last_name, email) values (gen_random_uuid(), 'Balances', 'Borrower', 'balances@example.com') returning id::text`);
@@ -152,10 +144,7 @@ beforeAll(async () => {
     values (gen_random_uuid(), 'Balances book', 'USD', 2, 1, 1000000, 0, 100, 1, 24, 1, 'MONTHS') returning id::text`);
 });
 
-afterAll(async () => {
-  release?.();
-  await finished;
-});
+afterAll(() => scratch.close());
 
 it('balancesOfLoans (SQL) equals loanBalances over the rows, field by field, on random books and dates', async () => {
   await fc.assert(fc.asyncProperty(bookArb, check), { numRuns: 100 });
