@@ -15,4 +15,5 @@ COPY --from=build /app/package.json ./
 # GraphiQL lists and opens these operations (/graphiql).
 COPY --from=build /app/examples ./examples
 EXPOSE 4000
-CMD ["node", "dist/src/main.js"]
+# --max-semi-space-size: see src/node-flags.ts.
+CMD ["node", "--max-semi-space-size=32", "dist/src/main.js"]

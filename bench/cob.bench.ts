@@ -22,6 +22,7 @@ import { withDefaults, type LoanScheduleSettings } from '../src/domain/product-s
 import { sql } from '../src/services/sql';
 import { COB_WORKFLOW_TYPE, type CobResult, type CobWorkflowInput } from '../src/workflows/servicing-messages';
 import { isReachable, startDevServer, stopDevServer } from '../temporal/dev-server';
+import { NODE_PROCESS_FLAGS } from '../src/node-flags';
 
 export const BUSINESS_DATE = '2027-06-15';
 const TEMPLATES = 48;
@@ -112,7 +113,7 @@ function startWorkers(count: number, env: NodeJS.ProcessEnv): Promise<ChildProce
   const script = join(__dirname, '..', 'src', 'worker.js');
   return Promise.all(
     Array.from({ length: count }, () => new Promise<ChildProcess>((resolve, reject) => {
-      const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [...NODE_PROCESS_FLAGS, script], { env, stdio: ['ignore', 'pipe', 'inherit'] });
       child.stdout!.on('data', (b: Buffer) => { if (b.toString().includes('worker started')) resolve(child); });
       child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
     })),

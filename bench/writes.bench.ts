@@ -25,6 +25,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config';
+import { NODE_PROCESS_FLAGS } from '../src/node-flags';
 import { dropDatabase, openDatabase } from '../src/database';
 import { freePort, isReachable, startDevServer, stopDevServer } from '../temporal/dev-server';
 
@@ -195,7 +196,8 @@ const children: ChildProcess[] = [];
 /** Spawns a dist script; resolves once a stdout log line contains `ready`. Warnings and errors (pino level ≥ 40) are echoed, each message at most 3 times. */
 export function spawnChild(name: string, script: string, env: NodeJS.ProcessEnv, ready: string, nodeArgs: string[] = [], timeoutMs = 120_000): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', script)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // As deployed: the flags scripts/start.ts and the Dockerfile run the API and worker with.
+    const child = spawn(process.execPath, [...NODE_PROCESS_FLAGS, ...nodeArgs, join(__dirname, '..', script)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     const seen = new Map<string, number>();
     let started = false;

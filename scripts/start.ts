@@ -9,6 +9,7 @@ import { loadConfig } from '../src/config';
 import { assertSecureConfig, devJwtSecretPath } from '../src/security-settings';
 import { openDatabase } from '../src/database';
 import { defaultDataDir, ensureSearchAttributes, isReachable, startDevServer, stopDevServer } from '../temporal/dev-server';
+import { NODE_PROCESS_FLAGS } from '../src/node-flags';
 
 const config = loadConfig();
 const children: { name: string; proc: ChildProcess }[] = [];
@@ -16,7 +17,7 @@ let devServer: ChildProcess | undefined;
 let stopping = false;
 
 function run(name: string, script: string): ChildProcess {
-  const proc = spawn(process.execPath, [join(__dirname, '..', 'src', script)], {
+  const proc = spawn(process.execPath, [...NODE_PROCESS_FLAGS, join(__dirname, '..', 'src', script)], {
     stdio: 'inherit',
     // The API runs one process per core unless API_PROCESSES says otherwise (src/api-cluster.ts).
     env: { API_PROCESSES: 'auto', ...process.env, MIGRATE_ON_START: 'false' },
