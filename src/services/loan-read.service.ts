@@ -6,7 +6,7 @@ import type { Decimal } from '../domain/money';
 import { Customer, Document, Loan, LoanEvent, LoanInstallment, LoanProduct, LoanTransaction } from '../entities';
 import { DecimalType } from '../entities/decimal.type';
 import { documentView, type DocumentView } from './document.service';
-import { toDomainInstallment } from './servicing.service';
+import { toDomainInstallment, type LoanBalances } from './servicing.service';
 import { rawRows } from './sql';
 
 /**
@@ -200,17 +200,11 @@ export async function installmentsOfLoans(em: EntityManager, loanIds: readonly s
 }
 
 /** A loan's balances as `loanBalances` (servicing.service) gives them, with its next installment flattened. */
-export interface LoanBalanceSums {
-  principalOutstanding: Decimal;
-  interestOutstanding: Decimal;
-  feeOutstanding: Decimal;
-  penaltyOutstanding: Decimal;
-  totalOutstanding: Decimal;
-  totalOverdue: Decimal;
+export type LoanBalanceSums = Omit<LoanBalances, 'nextInstallment'> & {
   nextInstallmentNumber: number | null;
   nextInstallmentDueDate: string | null;
   nextInstallmentAmount: Decimal | null;
-}
+};
 
 // loanBalances' rule in SQL: outstanding = due - paid - waived per component (principal has no waived
 // column), not clamped at zero; overdue = due before asOf; next = the first installment with owed > 0.

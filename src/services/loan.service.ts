@@ -133,16 +133,21 @@ export async function checkFirstRepaymentDate(ctx: ServiceContext, value: string
   return date;
 }
 
-export async function getLoan(ctx: ServiceContext, id: string, field = 'id', populate: ('customer' | 'product')[] = []): Promise<Loan> {
+/** The loan `read` finds by id (lower-cased), after the id's format check; NOT_FOUND or FORBIDDEN otherwise. */
+async function accessibleLoan<T extends { customer: { id: string } }>(ctx: ServiceContext, id: string, field: string, read: (id: string) => Promise<T | null>): Promise<T> {
   if (!isUuid(id)) throw new ValidationError(field, 'must be a UUID');
-  // populate: the loan's customer and product in the same statement (joined), for a read that shows them.
-  // Loaded already (a mutation's own EntityManager): that entity, with any change not yet flushed.
-  const loan = heldEntity(ctx.em, Loan, id.toLowerCase())
-    ? await ctx.em.findOne(Loan, { id: id.toLowerCase() }, { populate })
-    : await loanWithParts(ctx.em, id.toLowerCase(), { customer: populate.includes('customer'), product: populate.includes('product') });
+  const loan = await read(id.toLowerCase());
   if (!loan) throw new NotFoundError('Loan', id, field);
   if (!canAccessCustomer(ctx.actor, loan.customer.id)) throw forbidden();
   return loan;
+}
+
+export async function getLoan(ctx: ServiceContext, id: string, field = 'id', populate: ('customer' | 'product')[] = []): Promise<Loan> {
+  // populate: the loan's customer and product in the same statement (joined), for a read that shows them.
+  // Loaded already (a mutation's own EntityManager): that entity, with any change not yet flushed.
+  return accessibleLoan(ctx, id, field, async (lower) => (heldEntity(ctx.em, Loan, lower)
+    ? ctx.em.findOne(Loan, { id: lower }, { populate })
+    : loanWithParts(ctx.em, lower, { customer: populate.includes('customer'), product: populate.includes('product') })));
 }
 
 /**
@@ -151,11 +156,7 @@ export async function getLoan(ctx: ServiceContext, id: string, field = 'id', pop
  * the EntityManager.
  */
 export async function readLoan(ctx: ServiceContext, id: string, populate: ('customer' | 'product')[], json: LoanJsonColumns, field = 'id'): Promise<LoanRow> {
-  if (!isUuid(id)) throw new ValidationError(field, 'must be a UUID');
-  const loan = await loanRowWithParts(ctx.em, id.toLowerCase(), { customer: populate.includes('customer'), product: populate.includes('product'), json });
-  if (!loan) throw new NotFoundError('Loan', id, field);
-  if (!canAccessCustomer(ctx.actor, loan.customer.id)) throw forbidden();
-  return loan;
+  return accessibleLoan(ctx, id, field, (lower) => loanRowWithParts(ctx.em, lower, { customer: populate.includes('customer'), product: populate.includes('product'), json }));
 }
 
 export interface LoanFilter {

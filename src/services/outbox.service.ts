@@ -106,9 +106,7 @@ export async function recordEvents(em: EntityManager, inputs: RecordEventInput[]
 }
 
 async function insertRows(em: EntityManager, rows: Row[]): Promise<(string | undefined)[]> {
-  if (!em.isInTransaction()) {
-    throw new Error('recordEvent must run inside the business transaction: use the EntityManager em.transactional() gives you');
-  }
+  assertInTransaction(em);
   for (const r of rows) {
     if (!r.idempotencyKey || r.idempotencyKey.length > 200) throw new Error('recordEvent: idempotencyKey must be 1 to 200 characters');
   }
@@ -141,6 +139,12 @@ async function insertRows(em: EntityManager, rows: Row[]): Promise<(string | und
   );
   const ids = new Map(inserted.map((r) => [r.idempotency_key, String(r.id)]));
   return rows.map((r) => ids.get(r.idempotencyKey));
+}
+
+function assertInTransaction(em: EntityManager): void {
+  if (!em.isInTransaction()) {
+    throw new Error('recordEvent must run inside the business transaction: use the EntityManager em.transactional() gives you');
+  }
 }
 
 async function disabledTypes(em: EntityManager, types: string[]): Promise<Set<string>> {
@@ -196,9 +200,7 @@ export async function setEventTypeEnabled(ctx: ServiceContext, type: string, ena
  * (ids taken) in loan id order. Returns how many rows were written.
  */
 export async function recordBulkEventsFromQuery(em: EntityManager, source: string, params: unknown[]): Promise<number> {
-  if (!em.isInTransaction()) {
-    throw new Error('recordEvent must run inside the business transaction: use the EntityManager em.transactional() gives you');
-  }
+  assertInTransaction(em);
   const rows = await sql<{ n: number }>(em,
     `with off as (select "type" from "event_type_setting" where not "enabled"),
      src as (${source}),
