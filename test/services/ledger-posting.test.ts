@@ -4,26 +4,20 @@
  * PostgreSQL, a database of its own. (Balanced postings are covered by every servicing test.)
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { dropDatabase, openDatabase } from '../../src/database';
 import { ValidationError } from '../../src/domain/errors';
 import { Decimal } from '../../src/domain/money';
 import { postJournal } from '../../src/services/ledger.service';
 import { sql } from '../../src/services/sql';
+import { fileScratchDatabase } from '../utils';
 
 let orm: MikroORM;
-let url: string;
+const scratch = fileScratchDatabase('ledger_posting');
 
 beforeAll(async () => {
-  const u = new URL(process.env.DATABASE_URL!);
-  u.pathname = `${u.pathname}_ledger_posting`;
-  url = u.toString();
-  orm = await openDatabase(url, { migrate: true });
+  orm = await scratch.open();
 });
 
-afterAll(async () => {
-  await orm?.close();
-  if (url) await dropDatabase(url);
-});
+afterAll(() => scratch.close());
 
 it('refuses a GL mapping to a code with no account, naming it, and writes no line', async () => {
   const em = orm.em.fork();
