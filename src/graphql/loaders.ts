@@ -60,6 +60,8 @@ export function createLoaders(ctx: ServiceContext) {
     },
     /** The business date, read once per request (every loan's balances are as of the same date). */
     businessDate: asOf,
+    /** The business date read with other rows (loanRead): the request uses that one. */
+    primeBusinessDate(date: string) { businessDate ??= Promise.resolve(date); },
   };
 }
 

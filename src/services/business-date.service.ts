@@ -11,10 +11,12 @@ import type { ServiceContext } from './context';
 import { rawRows, sql } from './sql';
 
 export const BUSINESS_DATE = 'BUSINESS_DATE';
+/** The business date as text (`$1`: BUSINESS_DATE). */
+export const BUSINESS_DATE_SQL = 'select date::text as date from business_date where name = $1';
 
 export async function currentBusinessDate(em: EntityManager): Promise<string> {
   // Straight through pg (every request of the read path asks): no knex compilation.
-  const [row] = await rawRows(em, `select date::text as date from business_date where name = $1`, [BUSINESS_DATE]);
+  const [row] = await rawRows(em, BUSINESS_DATE_SQL, [BUSINESS_DATE]);
   if (!row) throw new Error('business_date has no BUSINESS_DATE row (migrations not run?)');
   return row.date as string;
 }

@@ -16,7 +16,9 @@ import { currentBusinessDate } from './business-date.service';
 import { compactOverrides, type LoanSettingOverrides } from '../domain/product-settings';
 import { validateTerms } from '../domain/schedule';
 import { requireLocalDate } from '../domain/dates';
-import { heldEntity, loanColumns, loanRowWithParts, loanRows, loanWithParts, type LoanJsonColumns, type LoanRow } from './loan-read.service';
+import {
+  heldEntity, loanColumns, loanRead, loanRowWithParts, loanRows, loanWithParts, type LoanJsonColumns, type LoanRead, type LoanReadParts, type LoanRow,
+} from './loan-read.service';
 import { rawRows } from './sql';
 import { decodeCursor, pageSize, type Page } from './pagination';
 import { isUuid, optionalText, requireUuid } from './validation';
@@ -157,6 +159,13 @@ export async function getLoan(ctx: ServiceContext, id: string, field = 'id', pop
  */
 export async function readLoan(ctx: ServiceContext, id: string, populate: ('customer' | 'product')[], json: LoanJsonColumns, field = 'id'): Promise<LoanRow> {
   return accessibleLoan(ctx, id, field, (lower) => loanRowWithParts(ctx.em, lower, { customer: populate.includes('customer'), product: populate.includes('product'), json }));
+}
+
+/** As readLoan, with the rows the query's other fields read in the same round trip (loanRead). */
+export async function readLoanWithRows(ctx: ServiceContext, id: string, parts: LoanReadParts): Promise<LoanRead> {
+  let read: LoanRead | null = null;
+  await accessibleLoan(ctx, id, 'id', async (lower) => (read = await loanRead(ctx.em, lower, parts))?.loan ?? null);
+  return read!;
 }
 
 export interface LoanFilter {

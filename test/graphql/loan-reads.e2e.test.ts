@@ -165,3 +165,44 @@ describe('loan rows leave out the JSON columns no selected field reads', () => {
     expect(page).not.toMatch(/origination|schedule_settings|setting_overrides/);
   });
 });
+
+describe('loan(id) reads its rows in one round trip', () => {
+  // Every per-loan field the read path batches, plus the loan's own; the page above asks the same.
+  const FIELDS = `id status principal
+    customer { id firstName }
+    product { id name }
+    balances { asOf principalOutstanding interestOutstanding totalOutstanding totalOverdue nextInstallmentNumber nextInstallmentDueDate nextInstallmentAmount }
+    payoffQuote { total }
+    installments { installmentNumber dueDate principalDue principalPaid completed }
+    transactions { type amount transactionDate }`;
+
+  it('answers customer, product, balances, payoffQuote, installments and transactions from ONE statement message, as the batched page does', async () => {
+    await app.gql('{ businessDate }'); // the token's session check, cached from here on
+    const page = await app.gql(`query($p: ID!) { loans(filter: { productId: $p }, first: 1) { edges { node { ${FIELDS} } } } }`, { p: productId });
+    expect(page.errors).toBeUndefined();
+    const fromPage = page.data.loans.edges[0].node;
+    const one = await countStatements(() => app.gql(`query($id: ID!) { loan(id: $id) { ${FIELDS} } }`, { id: fromPage.id }));
+    expect(one.result.errors).toBeUndefined();
+    expect(one.result.data.loan).toEqual(fromPage);
+    expect(one.result.data.loan.installments).toHaveLength(3);
+    expect(one.result.data.loan.transactions).toHaveLength(2);
+    // The loan with customer and product, installments, transactions, business date and balances.
+    expect(one.statements).toHaveLength(1);
+    expect(one.statements[0].split(';\n')).toHaveLength(5);
+  });
+
+  it('asks only for what is selected, and a loan that does not exist is null', async () => {
+    const [{ id }] = await sql<{ id: string }>(app.orm.em.fork(), `select id::text from loan where product_id = ?::uuid limit 1`, [productId]);
+    const bare = await countStatements(() => app.gql(`query($id: ID!) { loan(id: $id) { id balances { totalOutstanding } } }`, { id }));
+    expect(bare.result.data.loan).toEqual({ id, balances: { totalOutstanding: '2060' } });
+    expect(bare.statements).toHaveLength(1);
+    expect(bare.statements[0]).not.toContain('select * from loan_installment');
+    expect(bare.statements[0]).not.toContain('from loan_transaction');
+    const missing = await app.gql(`query($id: ID!) { loan(id: $id) { id balances { totalOutstanding } installments { installmentNumber } } }`, { id: '00000000-0000-4000-8000-000000000000' });
+    expect(missing.errors).toBeUndefined();
+    expect(missing.data.loan).toBeNull();
+    // The id is checked before it is inlined into the statement text.
+    const hostile = await app.gql(`query($id: ID!) { loan(id: $id) { id } }`, { id: "'; drop table loan; --" });
+    expect(hostile.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});

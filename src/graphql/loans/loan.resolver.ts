@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Customer, Loan, LoanProduct } from '../../entities';
-import { applyForLoan, listLoans, readLoan } from '../../services/loan.service';
+import { applyForLoan, listLoans, readLoanWithRows } from '../../services/loan.service';
 import { heldEntity, type LoanEventRow, type LoanRoot, type LoanRow } from '../../services/loan-read.service';
 import { encodeCursor } from '../../services/pagination';
 import type { GraphQLContext } from '../context';
@@ -26,13 +26,28 @@ export class LoanResolver {
   @Query(() => LoanType, { nullable: true, description: "A loan by id, or null if there is none. FORBIDDEN for another customer's loan." })
   async loan(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<LoanRow | null> {
     try {
-      // A selected customer / product comes in the loan's own statement; the loaders then have them.
-      const populate = (['customer', 'product'] as const).filter((f) => selectsField(info, f));
-      const loan = await readLoan(ctx, id, populate, { origination: selectsField(info, 'origination'), scheduleSettings: selectsField(info, 'scheduleSettings') });
-      const customer = populate.includes('customer') ? heldEntity<Customer>(ctx.em, Customer, loan.customer.id) : undefined;
-      const product = populate.includes('product') ? heldEntity<LoanProduct>(ctx.em, LoanProduct, loan.product.id) : undefined;
+      // The rows the selected fields read come in the loan's own round trip; the loaders then have them.
+      const selects = (name: string) => selectsField(info, name);
+      const read = await readLoanWithRows(ctx, id, {
+        customer: selects('customer'),
+        // payoffQuote computes from the product's digits and the installment rows.
+        product: selects('product') || selects('payoffQuote'),
+        json: { origination: selects('origination'), scheduleSettings: selects('scheduleSettings') },
+        installments: selects('installments') || selects('payoffQuote'),
+        transactions: selects('transactions'),
+        balances: selects('balances'),
+      });
+      const { loan } = read;
+      const customer = heldEntity<Customer>(ctx.em, Customer, loan.customer.id);
+      const product = heldEntity<LoanProduct>(ctx.em, LoanProduct, loan.product.id);
       if (customer) ctx.loaders.customer.prime(customer.id, customer);
       if (product) ctx.loaders.loanProduct.prime(product.id, product);
+      if (read.installments) ctx.loaders.installments.prime(loan.id, read.installments);
+      if (read.transactions) ctx.loaders.transactions.prime(loan.id, read.transactions);
+      if (read.businessDate !== undefined) {
+        ctx.loaders.primeBusinessDate(read.businessDate);
+        ctx.loaders.balances.prime(loan.id, read.balances);
+      }
       return loan;
     } catch (err) {
       if ((err as { code?: string }).code === 'NOT_FOUND') return null;
