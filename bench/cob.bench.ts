@@ -2,7 +2,9 @@
  * `npm run bench:cob -- [loans...]` (default 10000 100000): close of business through Temporal.
  *  1. seeds N active loans with realistic 12-month schedules (from the engine) straight into a fresh
  *     PostgreSQL database — some paid up, some overdue, on an accrual product with an overdue penalty charge;
- *  2. runs COB for one business date with ONE worker process, then for the next date with TWO;
+ *  2. runs COB for one business date with ONE worker process (the first close of the seeded book: every
+ *     overdue installment gets its penalty now), then for the next date with TWO, then for the date after
+ *     with ONE again (a steady day: only newly overdue installments are charged);
  *  3. prints loans/s, time per business step, peak worker memory and Temporal history events.
  * Uses the Temporal server on TEMPORAL_ADDRESS, or starts an in-memory dev server. No thresholds.
  */
@@ -181,6 +183,7 @@ async function main(): Promise<void> {
       console.log(`  partition ${input.partitionSize} loans, chunk ${input.chunkSize}, ${input.maxParallelPartitions} children at once`);
       await runCob(client, BUSINESS_DATE, 1, env, n, input);
       await runCob(client, addDays(BUSINESS_DATE, 1), 2, env, n, input);
+      await runCob(client, addDays(BUSINESS_DATE, 2), 1, env, n, input);
       await dropDatabase(url.toString());
     }
   } finally {

@@ -16,6 +16,7 @@ import { Migration20261203063000_overdue_charges } from './Migration202612030630
 import { Migration20261203064000_installment_charges } from './Migration20261203064000_installment_charges';
 import { Migration20261203065000_payment_types } from './Migration20261203065000_payment_types';
 import { Migration20261203120000_applied_overdue_charges } from './Migration20261203120000_applied_overdue_charges';
+import { Migration20261203150000_cob_fillfactor } from './Migration20261203150000_cob_fillfactor';
 
 /** Every committed migration, in order. After `npm run migration:create`, add the new class here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -36,4 +37,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261203064000_installment_charges', class: Migration20261203064000_installment_charges },
   { name: 'Migration20261203065000_payment_types', class: Migration20261203065000_payment_types },
   { name: 'Migration20261203120000_applied_overdue_charges', class: Migration20261203120000_applied_overdue_charges },
+  { name: 'Migration20261203150000_cob_fillfactor', class: Migration20261203150000_cob_fillfactor },
 ];

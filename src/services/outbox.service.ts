@@ -196,15 +196,19 @@ export async function setEventTypeEnabled(ctx: ServiceContext, type: string, ena
  * `data` as normalizePayload would return it (every field of its schema, defaults included, money as decimal
  * strings). Nothing checks the items here, so the caller must have a test that does. Otherwise the rules
  * of recordBulkEvents: items of disabled types dropped, no row when none is left or the bulk type is
- * disabled, a repeated idempotency key ignored, loans locked FOR NO KEY UPDATE in id order, rows inserted
- * (ids taken) in loan id order. Returns how many rows were written.
+ * disabled, a repeated idempotency key ignored, loans locked FOR NO KEY UPDATE in id order (unless
+ * `lockedByCaller`: the transaction has updated every loan `source` selects, which holds the same lock),
+ * rows inserted (ids taken) in loan id order. Returns how many rows were written.
  */
-export async function recordBulkEventsFromQuery(em: EntityManager, source: string, params: unknown[]): Promise<number> {
+export async function recordBulkEventsFromQuery(em: EntityManager, source: string, params: unknown[], opts: { lockedByCaller?: boolean } = {}): Promise<number> {
   assertInTransaction(em);
+  const locked = opts.lockedByCaller
+    ? 'select aggregate_id::uuid as "id" from src'
+    : 'select l."id" from "loan" l where l."id" in (select aggregate_id::uuid from src) order by l."id" for no key update';
   const rows = await sql<{ n: number }>(em,
     `with off as (select "type" from "event_type_setting" where not "enabled"),
      src as (${source}),
-     locked as (select l."id" from "loan" l where l."id" in (select aggregate_id::uuid from src) order by l."id" for no key update),
+     locked as (${locked}),
      ins as (
        insert into "outbox_event" ("source", "type", "category", "aggregate_type", "aggregate_id", "idempotency_key", "data_schema", "payload", "business_date")
        select ?, ?, ?, 'Loan', r.aggregate_id, r.idempotency_key, ?, jsonb_build_object('items', r.items), r.business_date

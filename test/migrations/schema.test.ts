@@ -23,6 +23,14 @@ it('entities and migrations agree', async () => {
   expect(sql.trim()).toBe('');
 });
 
+it('the tables close of business updates daily leave room on their pages for HOT updates', async () => {
+  const rows = await orm.em.getConnection().execute(`select relname, reloptions from pg_class where relname in ('loan', 'loan_installment') order by relname`);
+  expect(rows).toEqual([
+    { relname: 'loan', reloptions: ['fillfactor=80'] },
+    { relname: 'loan_installment', reloptions: ['fillfactor=90'] },
+  ]);
+});
+
 it('the ledger refuses an unbalanced entry and any change to a posted one', async () => {
   const db = new Client({ connectionString: process.env.DATABASE_URL });
   await db.connect();

@@ -302,7 +302,9 @@ async function recordCobEvents(em: EntityManager, d: string, ids: string[], step
          where t.loan_id = l.id and t.type in ('PENALTY', 'CHARGE') and t.transaction_date = ?::date and t.request_id like 'cob-charge-%'
       ) c on true
      where l.id = any(?::uuid[]) and l.last_cob_date = ?::date`,
-  [d, d, d, [...steps], d, d, ids, d]);
+  // Every loan selected was just updated (last_cob_date) by this transaction, which holds its row lock; or
+  // closed for the date by another run meanwhile (inline COB), whose message has this key: no row then.
+  [d, d, d, [...steps], d, d, ids, d], { lockedByCaller: true });
 }
 
 /** CLOSE_FULLY_REPAID_LOANS for a whole partition: active loans in [fromId, toId] with nothing left to pay and no credit balance. */
