@@ -198,15 +198,18 @@ export async function setEventTypeEnabled(ctx: ServiceContext, type: string, ena
  * of recordBulkEvents: items of disabled types dropped, no row when none is left or the bulk type is
  * disabled, a repeated idempotency key ignored, loans locked FOR NO KEY UPDATE in id order (unless
  * `lockedByCaller`: the transaction has updated every loan `source` selects, which holds the same lock),
- * rows inserted (ids taken) in loan id order. Returns how many rows were written.
+ * rows inserted (ids taken) in loan id order. `prelude`: common table expressions `source` reads (a
+ * data-modifying one must be at the statement's top level), their parameters first in `params`.
+ * Returns how many rows were written.
  */
-export async function recordBulkEventsFromQuery(em: EntityManager, source: string, params: unknown[], opts: { lockedByCaller?: boolean } = {}): Promise<number> {
+export async function recordBulkEventsFromQuery(em: EntityManager, source: string, params: unknown[], opts: { lockedByCaller?: boolean; prelude?: string } = {}): Promise<number> {
   assertInTransaction(em);
   const locked = opts.lockedByCaller
     ? 'select aggregate_id::uuid as "id" from src'
     : 'select l."id" from "loan" l where l."id" in (select aggregate_id::uuid from src) order by l."id" for no key update';
   const rows = await sql<{ n: number }>(em,
     `with off as (select "type" from "event_type_setting" where not "enabled"),
+     ${opts.prelude ? `${opts.prelude},` : ''}
      src as (${source}),
      locked as (${locked}),
      ins as (

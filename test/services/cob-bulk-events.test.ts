@@ -200,3 +200,11 @@ it('drops the items of disabled types, and the message when nothing is left or t
   expect(await closeAndCheck(addDays(FIRST, 5), STEPS, ['BulkBusinessEvent'])).toEqual([]);
   await setDisabled([]);
 });
+
+it('builds the same messages whether they come with the loan-state update (last steps) or on their own', async () => {
+  // Loan-state steps first: the messages are their own statement after the penalty and accrual steps.
+  const first = [...STEPS.filter((s) => s.startsWith('CHECK_') || s === 'LOAN_DELINQUENCY_CLASSIFICATION'), ...STEPS.filter((s) => s.startsWith('APPLY_') || s.startsWith('ADD_'))];
+  expect(await closeAndCheck(addDays(FIRST, 6), first)).toHaveLength(ids.length);
+  // No loan-state step at all.
+  expect(await closeAndCheck(addDays(FIRST, 7), ['APPLY_PENALTY_FOR_OVERDUE_LOANS'])).toHaveLength(ids.length);
+});
