@@ -28,10 +28,15 @@ interface KnexClient { acquireConnection(): Promise<PgClient>; releaseConnection
 export async function rawRows(em: EntityManager, text: string, values: unknown[]): Promise<Record<string, unknown>[]> {
   // In a transaction: through it (sql() binds `?` placeholders and array parameters for knex).
   if (em.getTransactionContext()) return sql(em, text.replace(/\$\d+/g, '?'), values);
+  return withPooledClient(em, async (conn) => ((await conn.query(text, values)) as PgResult).rows);
+}
+
+/** Runs `work` on a connection of the EntityManager's own pool, released afterwards. */
+async function withPooledClient<T>(em: EntityManager, work: (conn: PgClient) => Promise<T>): Promise<T> {
   const client = (em.getKnex() as unknown as { client: KnexClient }).client;
   const conn = await client.acquireConnection();
   try {
-    return ((await conn.query(text, values)) as PgResult).rows;
+    return await work(conn);
   } finally {
     await client.releaseConnection(conn);
   }
@@ -59,12 +64,8 @@ export async function rawRowSets(em: EntityManager, statements: { text: string; 
     return out;
   }
   const text = statements.map((s) => s.text.replace(/\$(\d+)/g, (_, n: string) => literal(s.values[Number(n) - 1]))).join(';\n');
-  const client = (em.getKnex() as unknown as { client: KnexClient }).client;
-  const conn = await client.acquireConnection();
-  try {
+  return withPooledClient(em, async (conn) => {
     const results = await conn.query(text);
     return (Array.isArray(results) ? results : [results]).map((r) => r.rows);
-  } finally {
-    await client.releaseConnection(conn);
-  }
+  });
 }

@@ -81,25 +81,22 @@ function loanStateQuery(d: string, ids: string[], steps: readonly CobStepName[],
   }
   if (set.length === 0) return null;
   const stateParams: unknown[] = [];
+  const pastDueNeeded = overdue || delinquency || total;
   if (due) stateParams.push(asOf);
-  if (total) stateParams.push(asOf, asOf);
-  else if (overdue || delinquency) stateParams.push(asOf);
+  if (pastDueNeeded) stateParams.push(asOf, asOf);
   stateParams.push(ids, d);
-  // What is past due: installments due before the next morning and not settled; with `total`, in the same
-  // pass over the loan's installments, everything it still owes.
+  // What is past due: installments due before the next morning and not settled; in the same pass over the
+  // loan's installments, everything it still owes (the bulk messages' `total`).
   const pastDue = 'not i.completed and i.due_date < ?::date';
-  const state = `select l.id${due ? ', x.due_date, x.amount as due_amount' : ''}${overdue || delinquency || total ? ', o.amount as overdue_amount, o.oldest' : ''}${total ? ', o.total' : ''}
+  const state = `select l.id${due ? ', x.due_date, x.amount as due_amount' : ''}${pastDueNeeded ? ', o.amount as overdue_amount, o.oldest, o.total' : ''}
               from loan l
               ${due ? `left join lateral (
                 select i.due_date, ${OUTSTANDING} as amount from loan_installment i
                  where i.loan_id = l.id and not i.completed and i.due_date >= ?::date order by i.due_date limit 1) x on true` : ''}
-              ${total ? `left join lateral (
+              ${pastDueNeeded ? `left join lateral (
                 select sum(${OUTSTANDING}) filter (where ${pastDue}) as amount, min(i.due_date) filter (where ${pastDue}) as oldest,
                        trim_scale(coalesce(sum(${OUTSTANDING}), 0))::text as total
-                  from loan_installment i where i.loan_id = l.id) o on true`
-      : overdue || delinquency ? `left join lateral (
-                select sum(${OUTSTANDING}) as amount, min(i.due_date) as oldest from loan_installment i
-                 where i.loan_id = l.id and not i.completed and i.due_date < ?::date) o on true` : ''}
+                  from loan_installment i where i.loan_id = l.id) o on true` : ''}
              where ${IN_SCOPE}`;
   return {
     state: { text: state, params: stateParams },
@@ -304,10 +301,9 @@ export async function runSteps(em: EntityManager, d: string, ids: string[], step
  * On its own (for the loans closed for `d`) when the loan-state steps are not the last; else updateLoanStateWithEvents.
  */
 async function recordCobEvents(em: EntityManager, d: string, ids: string[], steps: readonly CobStepName[]): Promise<void> {
-  const source = cobEventsSource(d, steps, {
-    text: `loan l cross join lateral (select trim_scale(coalesce(sum(${OUTSTANDING}), 0))::text as outstanding from loan_installment i where i.loan_id = l.id) b`,
-    params: [],
-  }, { text: 'where l.id = any(?::uuid[]) and l.last_cob_date = ?::date', params: [ids, d] });
+  const source = cobEventsSource(d, steps,
+    `loan l cross join lateral (select trim_scale(coalesce(sum(${OUTSTANDING}), 0))::text as outstanding from loan_installment i where i.loan_id = l.id) b`,
+    { text: 'where l.id = any(?::uuid[]) and l.last_cob_date = ?::date', params: [ids, d] });
   // Every loan selected was just updated (last_cob_date) by this transaction, which holds its row lock; or
   // closed for the date by another run meanwhile (inline COB), whose message has this key: no row then.
   await recordBulkEventsFromQuery(em, source.text, source.params, { lockedByCaller: true });
@@ -326,7 +322,7 @@ async function updateLoanStateWithEvents(em: EntityManager, d: string, ids: stri
      upd as (update loan t set ${q.set.text} from st s ${q.range.text} where t.id = s.id returning t.id, t.customer_id, t.currency_code, t.days_past_due)`,
     params: [...q.state.params, ...q.set.params, ...q.range.params],
   };
-  const source = cobEventsSource(d, steps, { text: 'upd l join (select id, total as outstanding from st) b on b.id = l.id', params: [] }, { text: '', params: [] });
+  const source = cobEventsSource(d, steps, 'upd l join (select id, total as outstanding from st) b on b.id = l.id', { text: '', params: [] });
   // The update locked every loan it returns.
   await recordBulkEventsFromQuery(em, source.text, [...prelude.params, ...source.params], { lockedByCaller: true, prelude: prelude.text });
 }
@@ -335,7 +331,7 @@ async function updateLoanStateWithEvents(em: EntityManager, d: string, ids: stri
  * The bulk messages' select over `from`, which names the loans `l` (id, customer_id, currency_code,
  * days_past_due after the steps) and their outstanding balance `b.outstanding`, filtered by `where`.
  */
-function cobEventsSource(d: string, steps: readonly CobStepName[], from: Sql, where: Sql): Sql {
+function cobEventsSource(d: string, steps: readonly CobStepName[], from: string, where: Sql): Sql {
   const amount = 'trim_scale(t.amount)::text';
   return {
     text: `
@@ -343,7 +339,7 @@ function cobEventsSource(d: string, steps: readonly CobStepName[], from: Sql, wh
            coalesce(c.items, '[]'::jsonb) || jsonb_build_array(jsonb_build_object('type', 'CobLoanProcessed', 'data', jsonb_build_object(
              'loanId', l.id::text, 'businessDate', ?::text, 'steps', to_jsonb(?::text[]), 'status', 'SUCCESS', 'error', null,
              'daysPastDue', l.days_past_due, 'outstandingBalance', b.outstanding))) as items
-      from ${from.text}
+      from ${from}
       -- The overdue charges this date applied (APPLY_PENALTY_FOR_OVERDUE_LOANS), in transaction order.
       left join lateral (
         select jsonb_agg(case when lc.penalty
@@ -362,7 +358,7 @@ function cobEventsSource(d: string, steps: readonly CobStepName[], from: Sql, wh
          where t.loan_id = l.id and t.type in ('PENALTY', 'CHARGE') and t.transaction_date = ?::date and t.request_id like 'cob-charge-%'
       ) c on true
      ${where.text}`,
-    params: [d, d, d, [...steps], ...from.params, d, d, ...where.params],
+    params: [d, d, d, [...steps], d, d, ...where.params],
   };
 }
 
