@@ -132,14 +132,45 @@ export function armorValidationRules(config: AppConfig): ValidationRule[] {
   return armor.protect().validationRules as ValidationRule[];
 }
 
-/** Estimates the cost of each operation before it runs; list fields declare their cost by `first`. */
+/**
+ * The variables as far as an estimate can depend on them: strings (ids, dates, names) are blanked, numbers
+ * (`first`, `numberOfRepayments`) and booleans (`@include(if:)`) kept. No estimator reads a string.
+ */
+function costKey(operationName: string | undefined, variables: Record<string, unknown>): string {
+  return `${operationName ?? ''}\u0000${JSON.stringify(variables, (_k, v: unknown) => (typeof v === 'string' ? '' : v))}`;
+}
+
+/** Results kept per document: enough for the few `first` values a client uses, bounded against one that varies it. */
+const COSTS_PER_DOCUMENT = 64;
+
+/**
+ * Estimates the cost of each operation before it runs; list fields declare their cost by `first`.
+ * Apollo hands the same parsed document to every request with the same query text, so the estimate (a
+ * walk of the whole document with TypeInfo, ~5 % of a `loan(id)` read) is computed once per document and
+ * variable shape; a failed estimate (bad variables) is never kept.
+ */
 export function complexityLimitPlugin(max: number, anonymousIntrospection = false, installmentCost = 4): ApolloServerPlugin<GraphQLContext> {
+  const introspects = new WeakMap<DocumentNode, boolean>();
+  const costs = new WeakMap<DocumentNode, Map<string, number>>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema, contextValue }) {
-          assertIntrospectionAllowed(document, contextValue.actor.authenticated, anonymousIntrospection);
-          assertComplexity(operationComplexity(schema, document, request.variables ?? {}, request.operationName ?? undefined, installmentCost), max);
+          let introspection = introspects.get(document);
+          if (introspection === undefined) introspects.set(document, (introspection = usesIntrospection(document)));
+          if (introspection) assertIntrospectionAllowed(document, contextValue.actor.authenticated, anonymousIntrospection);
+          const variables = request.variables ?? {};
+          const operationName = request.operationName ?? undefined;
+          let known = costs.get(document);
+          if (!known) costs.set(document, (known = new Map()));
+          const key = costKey(operationName, variables);
+          let cost = known.get(key);
+          if (cost === undefined) {
+            cost = operationComplexity(schema, document, variables, operationName, installmentCost);
+            if (known.size >= COSTS_PER_DOCUMENT) known.clear();
+            known.set(key, cost);
+          }
+          assertComplexity(cost, max);
         },
       };
     },

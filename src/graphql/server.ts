@@ -130,22 +130,7 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
   });
   await apollo.start();
 
-  app.get('/health/live', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/health/ready', async (_req, res) => {
-    const r = await readiness(deps);
-    res.status(r.ok ? 200 : 503).json({ status: r.ok ? 'ok' : 'unavailable', checks: r.checks });
-  });
-  // Prometheus: GraphQL, Temporal Update, outbox, notification, COB and pool metrics (src/metrics).
-  watchDatabase(deps.orm);
-  app.get('/metrics', metricsHandler(deps.config));
-  app.use(GRAPHIQL_PATH, graphiqlRoutes());
-  app.get('/', (_req, res) => {
-    res.type('html').send(landingPage(deps.config));
-  });
-  app.use('/temporal-codec', temporalCodecRoutes(deps.config));
-  app.use('/documents', documentRoutes({ ...deps, storage: new LocalDiskStorage(deps.config.documents.storageDir) }));
+  // First: every API call passes the routes registered before it (express matches them in order).
   app.use(
     '/graphql',
     // The request id (X-Request-Id or a UUID) for every log line and Temporal call of the request; its span when tracing.
@@ -175,6 +160,22 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
       },
     }),
   );
+  app.get('/health/live', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/health/ready', async (_req, res) => {
+    const r = await readiness(deps);
+    res.status(r.ok ? 200 : 503).json({ status: r.ok ? 'ok' : 'unavailable', checks: r.checks });
+  });
+  // Prometheus: GraphQL, Temporal Update, outbox, notification, COB and pool metrics (src/metrics).
+  watchDatabase(deps.orm);
+  app.get('/metrics', metricsHandler(deps.config));
+  app.use(GRAPHIQL_PATH, graphiqlRoutes());
+  app.get('/', (_req, res) => {
+    res.type('html').send(landingPage(deps.config));
+  });
+  app.use('/temporal-codec', temporalCodecRoutes(deps.config));
+  app.use('/documents', documentRoutes({ ...deps, storage: new LocalDiskStorage(deps.config.documents.storageDir) }));
   // Anything not answered above, and every error express or a route throws: JSON, never HTML.
   app.use(jsonNotFound);
   app.use(jsonErrorHandler(deps.log));

@@ -144,15 +144,20 @@ function loanStatementText(em: EntityManager, parts: LoanStatementParts): string
   return `select ${cols.join(', ')} from loan l${joins} where l.id = $1`;
 }
 
+/** The loan's own columns of the statement's row. */
+function ownColumns(raw: Record<string, unknown>): Record<string, unknown> {
+  const own: Record<string, unknown> = {};
+  for (const k in raw) if (!k.startsWith('c__') && !k.startsWith('p__')) own[k] = raw[k];
+  return own;
+}
+
 /** The loan's own columns of the statement's row; its customer and product merged into the EntityManager. */
 function loanStatementRow(em: EntityManager, raw: Record<string, unknown> | undefined, parts: LoanStatementParts): Record<string, unknown> | null {
   if (!raw) return null;
   // The customer and product first: a loan entity's references then point at them, initialized.
   if (parts.customer && !heldEntity(em, Customer, raw.c__id as string)) em.map(Customer, unprefixed(raw, 'c'));
   if (parts.product && !heldEntity(em, LoanProduct, raw.p__id as string)) em.map(LoanProduct, unprefixed(raw, 'p'));
-  const own: Record<string, unknown> = {};
-  for (const k in raw) if (!k.startsWith('c__') && !k.startsWith('p__')) own[k] = raw[k];
-  return own;
+  return ownColumns(raw);
 }
 
 interface LoanStatementParts { customer?: boolean; product?: boolean; json?: LoanJsonColumns }
@@ -182,9 +187,14 @@ export interface LoanReadParts extends LoanStatementParts {
   balances?: boolean;
 }
 
-/** A loan and the rows its selected fields read; `balances` and `businessDate` are set when asked for. */
+/**
+ * A loan and the rows its selected fields read; `customer`, `product`, `balances` and `businessDate`
+ * are set when asked for. The customer and product are plain rows too (as the loaders give them).
+ */
 export interface LoanRead {
   loan: LoanRow;
+  customer?: Customer;
+  product?: LoanProduct;
   installments?: InstallmentRow[];
   transactions?: TransactionRow[];
   balances?: LoanBalanceSums;
@@ -207,9 +217,12 @@ export async function loanRead(em: EntityManager, id: string, parts: LoanReadPar
     statements.push({ text: balancesSql('(select date from business_date where name = $2)'), values: [ids, BUSINESS_DATE] });
   }
   const sets = await rawRowSets(em, statements);
-  const own = loanStatementRow(em, sets[0][0], parts);
-  if (!own) return null;
-  const read: LoanRead = { loan: loanRow(em, own) };
+  const raw = sets[0][0];
+  if (!raw) return null;
+  // Plain rows, not entities: `em.map` of these two was 6 % of a read's CPU, and a read changes nothing.
+  const read: LoanRead = { loan: loanRow(em, ownColumns(raw)) };
+  if (parts.customer) read.customer = plainRow(em, Customer, unprefixed(raw, 'c'));
+  if (parts.product) read.product = plainRow(em, LoanProduct, unprefixed(raw, 'p'));
   let k = 1;
   if (parts.installments) read.installments = installmentGroups(em, ids, sets[k++])[0];
   if (parts.transactions) read.transactions = transactionGroups(em, ids, sets[k++])[0];

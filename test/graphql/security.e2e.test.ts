@@ -344,6 +344,15 @@ describe('cost and armor limits', () => {
     expect(codeOf(await app.gql(`{ ${split} }`, {}, null))).toBe('QUERY_TOO_COMPLEX');
   });
 
+  it('costs the same document again for other variables (the estimate is kept per document and numbers, not per text)', async () => {
+    // Cheap, then expensive, then cheap again: each answer follows its own variables.
+    expect((await app.gql(PREVIEW, { terms: terms(12) }, null)).errors).toBeUndefined();
+    expect(codeOf(await app.gql(PREVIEW, { terms: terms(1200) }, null))).toBe('QUERY_TOO_COMPLEX');
+    expect((await app.gql(PREVIEW, { terms: terms(12) }, null)).errors).toBeUndefined();
+    // A variable of the wrong type is still the client's error, whatever was costed before.
+    expect(codeOf(await app.gql(PREVIEW, { terms: { ...terms(12), numberOfRepayments: '12' } }, null))).toBe('BAD_USER_INPUT');
+  });
+
   it('bounds previews by SCHEDULE_PREVIEW_MAX_REPAYMENTS even under a generous cost limit', async () => {
     const s = await server(defaultConfig((c) => (c.graphql = { ...c.graphql, maxComplexity: 1_000_000 })));
     const res = await s.post(PREVIEW, { terms: terms(481) });

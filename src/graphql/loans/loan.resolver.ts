@@ -2,7 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Customer, Loan, LoanProduct } from '../../entities';
 import { applyForLoan, listLoans, readLoanWithRows } from '../../services/loan.service';
-import { heldEntity, type LoanEventRow, type LoanRoot, type LoanRow } from '../../services/loan-read.service';
+import { type LoanEventRow, type LoanRoot, type LoanRow } from '../../services/loan-read.service';
 import { encodeCursor } from '../../services/pagination';
 import type { GraphQLContext } from '../context';
 import { selectsField, selectsPath } from '../selection';
@@ -38,10 +38,8 @@ export class LoanResolver {
         balances: selects('balances'),
       });
       const { loan } = read;
-      const customer = heldEntity<Customer>(ctx.em, Customer, loan.customer.id);
-      const product = heldEntity<LoanProduct>(ctx.em, LoanProduct, loan.product.id);
-      if (customer) ctx.loaders.customer.prime(customer.id, customer);
-      if (product) ctx.loaders.loanProduct.prime(product.id, product);
+      if (read.customer) ctx.loaders.customer.prime(loan.customer.id, read.customer);
+      if (read.product) ctx.loaders.loanProduct.prime(loan.product.id, read.product);
       if (read.installments) ctx.loaders.installments.prime(loan.id, read.installments);
       if (read.transactions) ctx.loaders.transactions.prime(loan.id, read.transactions);
       if (read.businessDate !== undefined) {
