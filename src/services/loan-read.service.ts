@@ -130,7 +130,7 @@ export function unprefixed(raw: Record<string, unknown>, alias: string): Record<
  * MikroORM's QueryBuilder and knex was the largest piece of a `loan(id)` read's CPU (README, read
  * path); after that, creating the loan entity (accessors, a snapshot of its JSON columns).
  */
-function loanStatementText(em: EntityManager, parts: LoanStatementParts): string {
+function loanStatementText(em: EntityManager, parts: LoanStatementParts, ids = '$1'): string {
   const cols = [parts.json ? loanColumns(em, 'l', parts.json) : 'l.*'];
   let joins = '';
   if (parts.customer) {
@@ -141,7 +141,7 @@ function loanStatementText(em: EntityManager, parts: LoanStatementParts): string
     cols.push(columnsOf(em, LoanProduct, 'p'));
     joins += ' join loan_product p on p.id = l.product_id';
   }
-  return `select ${cols.join(', ')} from loan l${joins} where l.id = $1`;
+  return `select ${cols.join(', ')} from loan l${joins} where l.id = ${ids}`;
 }
 
 /** The loan's own columns of the statement's row. */
@@ -202,14 +202,65 @@ export interface LoanRead {
 }
 
 /**
- * A loan (as loanRowWithParts) and, when asked for, its installments, transactions and balances with
- * the business date they are as of: ONE round trip (rawRowSets) instead of one per field, each of which
- * cost the API about 0.1 ms of CPU (README, read path). The rows are the ones the loaders would read
- * (the same statements), so the caller primes the loaders with them. Null when there is no such loan.
+ * A loan (as loanRowWithParts) and, when asked for, its customer and product, installments,
+ * transactions and balances with the business date they are as of, in ONE round trip (rawRowSets)
+ * instead of one per field: every round trip costs the API a socket write that wakes PostgreSQL
+ * (the largest single piece of a read's CPU, README, read path) and a result to parse. The rows are
+ * the ones the loaders would read (the same statements), so the caller primes the loaders with them.
+ *
+ * Outside a transaction, the reads that concurrent requests start in the same turn of the event loop
+ * with the same parts share that round trip (`loan_id = any(...)` as a page of loans does): under
+ * load, one message serves several requests. Each request still gets only the rows of its own loan,
+ * and its access check (the caller's) runs on them. Null when there is no such loan.
  */
-export async function loanRead(em: EntityManager, id: string, parts: LoanReadParts): Promise<LoanRead | null> {
-  const statements: { text: string; values: unknown[] }[] = [{ text: loanStatementText(em, parts), values: [id] }];
-  const ids = [id];
+export function loanRead(em: EntityManager, id: string, parts: LoanReadParts): Promise<LoanRead | null> {
+  if (em.getTransactionContext()) return loanReads(em, [id], parts).then((reads) => reads[0]);
+  const key = loanReadKey(parts);
+  let batch = pendingReads.get(key);
+  if (!batch || batch.em.getKnex() !== em.getKnex() || batch.waiting.length >= LOAN_READ_BATCH) {
+    if (batch) void flushLoanReads(key, batch);
+    batch = { em, parts, waiting: [] };
+    pendingReads.set(key, batch);
+    const started = batch;
+    setImmediate(() => void flushLoanReads(key, started));
+  }
+  const b = batch;
+  return new Promise((resolve, reject) => b.waiting.push({ id, resolve, reject }));
+}
+
+/** At most this many loans share one message (the batch a page of loans reads). */
+const LOAN_READ_BATCH = 50;
+
+interface PendingLoanReads {
+  em: EntityManager;
+  parts: LoanReadParts;
+  waiting: { id: string; resolve: (read: LoanRead | null) => void; reject: (err: unknown) => void }[];
+}
+
+/** Reads waiting for the next turn of the event loop, by what they read (loanReadKey). */
+const pendingReads = new Map<string, PendingLoanReads>();
+
+function loanReadKey(p: LoanReadParts): string {
+  const flag = (b: boolean | undefined) => (b ? '1' : '0');
+  return flag(p.customer) + flag(p.product) + flag(p.json.origination) + flag(p.json.scheduleSettings) + flag(p.installments) + flag(p.transactions) + flag(p.balances);
+}
+
+async function flushLoanReads(key: string, batch: PendingLoanReads): Promise<void> {
+  if (pendingReads.get(key) === batch) pendingReads.delete(key);
+  if (!batch.waiting.length) return;
+  const waiting = batch.waiting.splice(0);
+  try {
+    const reads = await loanReads(batch.em, [...new Set(waiting.map((w) => w.id))], batch.parts);
+    const byId = new Map(reads.filter((r): r is LoanRead => r !== null).map((r) => [r.loan.id, r]));
+    for (const w of waiting) w.resolve(byId.get(w.id) ?? null);
+  } catch (err) {
+    for (const w of waiting) w.reject(err);
+  }
+}
+
+/** loanRead of several loans in one round trip, in the order of `ids` (null for one that does not exist). */
+async function loanReads(em: EntityManager, ids: string[], parts: LoanReadParts): Promise<(LoanRead | null)[]> {
+  const statements: { text: string; values: unknown[] }[] = [{ text: loanStatementText(em, parts, 'any($1::uuid[])'), values: [ids] }];
   if (parts.installments) statements.push({ text: INSTALLMENTS_SQL, values: [ids] });
   if (parts.transactions) statements.push({ text: TRANSACTIONS_SQL, values: [ids] });
   if (parts.balances) {
@@ -217,22 +268,33 @@ export async function loanRead(em: EntityManager, id: string, parts: LoanReadPar
     statements.push({ text: balancesSql('(select date from business_date where name = $2)'), values: [ids, BUSINESS_DATE] });
   }
   const sets = await rawRowSets(em, statements);
-  const raw = sets[0][0];
-  if (!raw) return null;
-  // Plain rows, not entities: `em.map` of these two was 6 % of a read's CPU, and a read changes nothing.
-  const read: LoanRead = { loan: loanRow(em, ownColumns(raw)) };
-  if (parts.customer) read.customer = plainRow(em, Customer, unprefixed(raw, 'c'));
-  if (parts.product) read.product = plainRow(em, LoanProduct, unprefixed(raw, 'p'));
+  const loans = new Map(sets[0].map((raw) => [raw.id as string, raw]));
   let k = 1;
-  if (parts.installments) read.installments = installmentGroups(em, ids, sets[k++])[0];
-  if (parts.transactions) read.transactions = transactionGroups(em, ids, sets[k++])[0];
+  const installments = parts.installments ? installmentGroups(em, ids, sets[k++]) : undefined;
+  const transactions = parts.transactions ? transactionGroups(em, ids, sets[k++]) : undefined;
+  let businessDate: string | undefined;
+  let balances: (LoanBalanceSums | undefined)[] | undefined;
   if (parts.balances) {
     const [date] = sets[k++];
     if (!date) throw new Error('business_date has no BUSINESS_DATE row (migrations not run?)');
-    read.businessDate = date.date as string;
-    read.balances = balanceSums(ids, sets[k++])[0];
+    businessDate = date.date as string;
+    balances = balanceSums(ids, sets[k++]);
   }
-  return read;
+  return ids.map((id, i) => {
+    const raw = loans.get(id);
+    if (!raw) return null;
+    // Plain rows, not entities: `em.map` of the customer and product was 6 % of a read's CPU, and a read changes nothing.
+    const read: LoanRead = { loan: loanRow(em, ownColumns(raw)) };
+    if (parts.customer) read.customer = plainRow(em, Customer, unprefixed(raw, 'c'));
+    if (parts.product) read.product = plainRow(em, LoanProduct, unprefixed(raw, 'p'));
+    if (installments) read.installments = installments[i];
+    if (transactions) read.transactions = transactions[i];
+    if (balances) {
+      read.businessDate = businessDate;
+      read.balances = balances[i];
+    }
+    return read;
+  });
 }
 
 /**

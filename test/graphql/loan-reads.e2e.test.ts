@@ -191,6 +191,33 @@ describe('loan(id) reads its rows in one round trip', () => {
     expect(one.statements[0].split(';\n')).toHaveLength(5);
   });
 
+  it('concurrent loan(id) requests share one message, and each gets its own loan and its own access check', async () => {
+    const ids = (await sql<{ id: string }>(app.orm.em.fork(), `select id::text from loan where product_id = ?::uuid order by id limit 8`, [productId])).map((r) => r.id);
+    const alone = await Promise.all(ids.map((id) => app.gql(`query($id: ID!) { loan(id: $id) { ${FIELDS} } }`, { id }).then((r) => r.data.loan)));
+    // A borrower of none of these loans, asking at the same moment: refused, and the others unaffected.
+    const reg = await app.gql(`mutation($i: RegisterInput!) { register(input: $i) { accessToken } }`,
+      { i: { firstName: 'Other', lastName: 'Borrower', email: `${unique('other')}@example.com`, password: 'correct horse battery staple' } }, null);
+    const borrower = reg.data.register.accessToken as string;
+    await app.gql('{ businessDate }', {}, borrower);
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const together = await countStatements(() => Promise.all([
+      ...ids.map((id) => app.gql(`query($id: ID!) { loan(id: $id) { ${FIELDS} } }`, { id })),
+      app.gql(`query($id: ID!) { loan(id: $id) { ${FIELDS} } }`, { id: ids[0] }, borrower),
+      app.gql(`query($id: ID!) { loan(id: $id) { ${FIELDS} } }`, { id: missing }),
+    ]));
+    const answers = together.result;
+    expect(answers.slice(0, ids.length).map((r) => r.data.loan)).toEqual(alone);
+    expect(new Set(alone.map((l: { id: string }) => l.id))).toEqual(new Set(ids));
+    expect(answers[ids.length].errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(answers[ids.length].data?.loan ?? null).toBeNull();
+    expect(answers[ids.length + 1].errors).toBeUndefined();
+    expect(answers[ids.length + 1].data.loan).toBeNull();
+    // Ten reads, fewer messages: those that reached the read in the same turn of the event loop shared one.
+    const reads = together.statements.filter((t) => t.includes('from loan l'));
+    expect(reads.length).toBeLessThan(ids.length + 2);
+    expect(reads.some((t) => t.includes('any('))).toBe(true);
+  });
+
   it('asks only for what is selected, and a loan that does not exist is null', async () => {
     const [{ id }] = await sql<{ id: string }>(app.orm.em.fork(), `select id::text from loan where product_id = ?::uuid limit 1`, [productId]);
     const bare = await countStatements(() => app.gql(`query($id: ID!) { loan(id: $id) { id balances { totalOutstanding } } }`, { id }));
