@@ -16,9 +16,13 @@ export const BUSINESS_DATE_SQL = 'select date::text as date from business_date w
 
 export async function currentBusinessDate(em: EntityManager): Promise<string> {
   // Straight through pg (every request of the read path asks): no knex compilation.
-  const [row] = await rawRows(em, BUSINESS_DATE_SQL, [BUSINESS_DATE]);
-  if (!row) throw new Error('business_date has no BUSINESS_DATE row (migrations not run?)');
-  return row.date as string;
+  return businessDateOf(await rawRows(em, BUSINESS_DATE_SQL, [BUSINESS_DATE]));
+}
+
+/** The date in the rows of BUSINESS_DATE_SQL (read alone, or with other statements in one message). */
+export function businessDateOf(rows: Record<string, unknown>[]): string {
+  if (!rows[0]) throw new Error('business_date has no BUSINESS_DATE row (migrations not run?)');
+  return rows[0].date as string;
 }
 
 /** Moves the business date; never backwards (the ledger already holds entries up to it). */

@@ -7,7 +7,7 @@ import { Customer, Document, Loan, LoanEvent, LoanInstallment, LoanProduct, Loan
 import { DecimalType } from '../entities/decimal.type';
 import { documentView, type DocumentView } from './document.service';
 import { toDomainInstallment, type LoanBalances } from './servicing.service';
-import { BUSINESS_DATE, BUSINESS_DATE_SQL } from './business-date.service';
+import { BUSINESS_DATE, BUSINESS_DATE_SQL, businessDateOf } from './business-date.service';
 import { rawRowSets, rawRows } from './sql';
 
 /**
@@ -126,7 +126,8 @@ export function unprefixed(raw: Record<string, unknown>, alias: string): Record<
  * A loan, and its customer and product when asked for, in ONE statement through `pg`: the customer and
  * product merged into the EntityManager as managed entities (`em.map`; one it holds already is left as
  * it is), the loan as an entity too (`loanWithParts`: what a mutation changes) or as a plain row
- * (`loanRowWithParts`: the `loan(id)` query, which only reads it). Building these queries through
+ * (`loanRowWithParts`: a servicing request's checks, which only read it; the `loan(id)` query reads
+ * the same statement, for many loans, with its other rows: loanRead). Building these queries through
  * MikroORM's QueryBuilder and knex was the largest piece of a `loan(id)` read's CPU (README, read
  * path); after that, creating the loan entity (accessors, a snapshot of its JSON columns).
  */
@@ -275,9 +276,7 @@ async function loanReads(em: EntityManager, ids: string[], parts: LoanReadParts)
   let businessDate: string | undefined;
   let balances: (LoanBalanceSums | undefined)[] | undefined;
   if (parts.balances) {
-    const [date] = sets[k++];
-    if (!date) throw new Error('business_date has no BUSINESS_DATE row (migrations not run?)');
-    businessDate = date.date as string;
+    businessDate = businessDateOf(sets[k++]);
     balances = balanceSums(ids, sets[k++]);
   }
   return ids.map((id, i) => {
