@@ -21,6 +21,13 @@ export interface AppConfig {
     payloadOldKeys: string;
     /** Outside development (see security.production): no generated dev key. */
     production: boolean;
+    /**
+     * Workflows a worker keeps in memory (WORKER_MAX_CACHED_WORKFLOWS). Bounded on purpose: every cached
+     * workflow holds the SDK's AsyncLocalStorage instances, and Node 20 touches each of them on every
+     * promise the worker's workflow thread creates, so each activation costs more the more are cached
+     * (README, the mutation path). 0: the SDK's default (about 600 per GiB of heap).
+     */
+    maxCachedWorkflows: number;
   };
   graphql: {
     maxDepth: number;
@@ -199,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       payloadKey: env.TEMPORAL_PAYLOAD_KEY ?? '',
       payloadOldKeys: env.TEMPORAL_PAYLOAD_OLD_KEYS ?? '',
       production,
+      maxCachedWorkflows: int('WORKER_MAX_CACHED_WORKFLOWS', 0),
     },
     graphql: {
       maxDepth: int('GRAPHQL_MAX_DEPTH', 10),

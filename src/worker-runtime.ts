@@ -69,6 +69,7 @@ export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worke
     dataConverter: dataConverterFor(opts.config.temporal),
     // A dead worker's loans move on within seconds: its sticky queue is given up after 2 s.
     stickyQueueScheduleToStartTimeout: '2 seconds',
+    ...(opts.config.temporal.maxCachedWorkflows > 0 ? { maxCachedWorkflows: opts.config.temporal.maxCachedWorkflows } : {}),
     activities: createActivities({ orm: opts.orm, config: opts.config, storage: new LocalDiskStorage(opts.config.documents.storageDir) }),
     // Activity spans and the workflow-span sink when tracing is on (src/tracing/tracing.ts).
     ...tracing,
