@@ -8,6 +8,7 @@
 import { Client } from 'pg';
 import { loadConfig } from '../../src/config';
 import { dropDatabase, openDatabase } from '../../src/database';
+import { loanRead } from '../../src/services/loan-read.service';
 import { sql } from '../../src/services/sql';
 import { startTestApp, unique, type TestApp } from '../utils';
 
@@ -216,6 +217,21 @@ describe('loan(id) reads its rows in one round trip', () => {
     const reads = together.statements.filter((t) => t.includes('from loan l'));
     expect(reads.length).toBeLessThan(ids.length + 2);
     expect(reads.some((t) => t.includes('any('))).toBe(true);
+  });
+
+  it('a shared read that fails fails every request waiting on it, at once, and the next read works', async () => {
+    const [{ id }] = await sql<{ id: string }>(app.orm.em.fork(), `select id::text from loan where product_id = ?::uuid limit 1`, [productId]);
+    const parts = { customer: true, product: true, json: {}, installments: true, transactions: true, balances: true };
+    // A second connection pool to the same database, closed: its reads fail in PostgreSQL's client.
+    const closed = await openDatabase(databaseUrl, { migrate: false });
+    await closed.close();
+    const em = closed.em.fork();
+    const reads = [loanRead(em, id, parts), loanRead(em, id, parts)];
+    for (const r of reads) await expect(r).rejects.toThrow();
+    // Nothing is left waiting: the live pool's reads go on, one at a time and together.
+    const live = await Promise.all([loanRead(app.orm.em.fork(), id, parts), loanRead(app.orm.em.fork(), id, parts)]);
+    expect(live.map((r) => r?.loan.id)).toEqual([id, id]);
+    expect(live[0]?.installments).toHaveLength(3);
   });
 
   it('asks only for what is selected, and a loan that does not exist is null', async () => {
