@@ -82,8 +82,9 @@ export function loanColumns(em: EntityManager, alias: string, json: LoanJsonColu
   return cols;
 }
 
-export async function loanRows(em: EntityManager, text: string, values: unknown[]): Promise<LoanRow[]> {
-  return (await rawRows(em, text, values)).map((raw) => loanRow(em, raw));
+/** Rows of the loan table (as read by rawRows or rawRowSets) as plain loan rows. */
+export function loanRowsOf(em: EntityManager, raws: Record<string, unknown>[]): LoanRow[] {
+  return raws.map((raw) => loanRow(em, raw));
 }
 
 function loanRow(em: EntityManager, raw: Record<string, unknown>): LoanRow {

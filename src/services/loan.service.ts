@@ -12,14 +12,14 @@ import { actingAs, assertOwnCustomerOrStaff, canAccessCustomer, forbidden } from
 import { requireTemporal, type ServiceContext } from './context';
 import { productTerms, resolveLoanSettings } from './loan-product.service';
 import { activateAccount, loanTermsFor } from './loan-account.service';
-import { currentBusinessDate } from './business-date.service';
+import { BUSINESS_DATE, BUSINESS_DATE_SQL, businessDateOf, currentBusinessDate } from './business-date.service';
 import { compactOverrides, type LoanSettingOverrides } from '../domain/product-settings';
 import { validateTerms } from '../domain/schedule';
 import { requireLocalDate } from '../domain/dates';
 import {
-  heldEntity, loanColumns, loanRead, loanRowWithParts, loanRows, loanWithParts, type LoanJsonColumns, type LoanRead, type LoanReadParts, type LoanRow,
+  heldEntity, loanColumns, loanRead, loanRowWithParts, loanRowsOf, loanWithParts, type LoanJsonColumns, type LoanRead, type LoanReadParts, type LoanRow,
 } from './loan-read.service';
-import { rawRows } from './sql';
+import { rawRowSets } from './sql';
 import { decodeCursor, pageSize, type Page } from './pagination';
 import { isUuid, optionalText, requireUuid } from './validation';
 
@@ -185,7 +185,9 @@ export async function listLoans(
   withTotalCount = true,
   /** The JSON columns the caller's fields read (the others are left out of the rows). */
   json: LoanJsonColumns = { origination: true, scheduleSettings: true },
-): Promise<Page<LoanRow>> {
+  /** true: the business date too (for the page's balances), in the same round trip. */
+  withBusinessDate = false,
+): Promise<Page<LoanRow> & { businessDate?: string }> {
   const limit = pageSize(first);
   // Plain rows through `pg` (README, read path): no QueryBuilder, no entity per loan.
   const conds: string[] = [];
@@ -206,15 +208,24 @@ export async function listLoans(
   if (filter.status) equals('status', filter.status);
   if (filter.stage) equals('stage', filter.stage);
   const whereOf = () => (conds.length ? ` where ${conds.join(' and ')}` : '');
-  const totalCount = withTotalCount ? Number((await rawRows(ctx.em, `select count(*)::int as n from loan${whereOf()}`, params))[0].n) : 0;
+  // The count, the page and the business date in ONE round trip (rawRowSets; each costs the API a
+  // socket write otherwise, README, read path).
+  const statements: { text: string; values: unknown[] }[] = [];
+  if (withTotalCount) statements.push({ text: `select count(*)::int as n from loan${whereOf()}`, values: [...params] });
   if (after) {
     const c = decodeCursor(after);
-    params.push(c.createdAt, c.id);
-    conds.push(`(created_at, id) < ($${params.length - 1}, $${params.length}::uuid)`);
+    params.push(c.createdAt.toISOString(), c.id);
+    conds.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
   }
   params.push(limit + 1);
-  const loans = await loanRows(ctx.em, `select ${loanColumns(ctx.em, 'loan', json)} from loan${whereOf()} order by created_at desc, id desc limit $${params.length}`, params);
-  return { items: loans.slice(0, limit), hasNextPage: loans.length > limit, totalCount };
+  statements.push({ text: `select ${loanColumns(ctx.em, 'loan', json)} from loan${whereOf()} order by created_at desc, id desc limit $${params.length}`, values: params });
+  if (withBusinessDate) statements.push({ text: BUSINESS_DATE_SQL, values: [BUSINESS_DATE] });
+  const sets = await rawRowSets(ctx.em, statements);
+  const totalCount = withTotalCount ? Number(sets.shift()![0].n) : 0;
+  const loans = loanRowsOf(ctx.em, sets.shift()!);
+  const page: Page<LoanRow> & { businessDate?: string } = { items: loans.slice(0, limit), hasNextPage: loans.length > limit, totalCount };
+  if (withBusinessDate) page.businessDate = businessDateOf(sets.shift()!);
+  return page;
 }
 
 export async function loanTimeline(ctx: ServiceContext, loanId: string): Promise<LoanEvent[]> {

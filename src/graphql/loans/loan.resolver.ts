@@ -66,7 +66,10 @@ export class LoanResolver {
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<LoanConnection> {
     const node = (field: string) => selectsPath(info, ['edges', 'node', field]);
-    const page = await listLoans(ctx, filter ?? {}, first, after, selectsField(info, 'totalCount'), { origination: node('origination'), scheduleSettings: node('scheduleSettings') });
+    // The page's balances and payoff quotes are as of the business date: read with the page, not after it.
+    const asOf = node('balances') || node('payoffQuote');
+    const page = await listLoans(ctx, filter ?? {}, first, after, selectsField(info, 'totalCount'), { origination: node('origination'), scheduleSettings: node('scheduleSettings') }, asOf);
+    if (page.businessDate !== undefined) ctx.loaders.primeBusinessDate(page.businessDate);
     const edges = page.items.map((loan) => ({ cursor: encodeCursor(loan), node: loan as unknown as LoanType }));
     return {
       edges,
