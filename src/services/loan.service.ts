@@ -175,6 +175,9 @@ export interface LoanFilter {
   stage?: LoanStage | null;
 }
 
+/** A page of loans, with the business date when it was asked for (listLoans' withBusinessDate). */
+export type LoanPage = Page<LoanRow> & { businessDate?: string };
+
 /** Newest first, keyset-paginated; reads the PostgreSQL projection, never workflow queries. */
 export async function listLoans(
   ctx: ServiceContext,
@@ -187,7 +190,7 @@ export async function listLoans(
   json: LoanJsonColumns = { origination: true, scheduleSettings: true },
   /** true: the business date too (for the page's balances), in the same round trip. */
   withBusinessDate = false,
-): Promise<Page<LoanRow> & { businessDate?: string }> {
+): Promise<LoanPage> {
   const limit = pageSize(first);
   // Plain rows through `pg` (README, read path): no QueryBuilder, no entity per loan.
   const conds: string[] = [];
@@ -223,7 +226,7 @@ export async function listLoans(
   const sets = await rawRowSets(ctx.em, statements);
   const totalCount = withTotalCount ? Number(sets.shift()![0].n) : 0;
   const loans = loanRowsOf(ctx.em, sets.shift()!);
-  const page: Page<LoanRow> & { businessDate?: string } = { items: loans.slice(0, limit), hasNextPage: loans.length > limit, totalCount };
+  const page: LoanPage = { items: loans.slice(0, limit), hasNextPage: loans.length > limit, totalCount };
   if (withBusinessDate) page.businessDate = businessDateOf(sets.shift()!);
   return page;
 }

@@ -67,8 +67,8 @@ export class LoanResolver {
   ): Promise<LoanConnection> {
     const node = (field: string) => selectsPath(info, ['edges', 'node', field]);
     // The page's balances and payoff quotes are as of the business date: read with the page, not after it.
-    const asOf = node('balances') || node('payoffQuote');
-    const page = await listLoans(ctx, filter ?? {}, first, after, selectsField(info, 'totalCount'), { origination: node('origination'), scheduleSettings: node('scheduleSettings') }, asOf);
+    const needsBusinessDate = node('balances') || node('payoffQuote');
+    const page = await listLoans(ctx, filter ?? {}, first, after, selectsField(info, 'totalCount'), { origination: node('origination'), scheduleSettings: node('scheduleSettings') }, needsBusinessDate);
     if (page.businessDate !== undefined) ctx.loaders.primeBusinessDate(page.businessDate);
     const edges = page.items.map((loan) => ({ cursor: encodeCursor(loan), node: loan as unknown as LoanType }));
     return {
