@@ -9,6 +9,7 @@ import {
   pendingCobDates,
   planPartitions,
   processChunk,
+  releaseChunkLocks,
   startCobRun,
   type CobStepName,
 } from '../services/cob';
@@ -74,6 +75,7 @@ export function createCobActivities(deps: ActivityDeps) {
       } finally {
         clearInterval(alive);
       }
+      await releaseChunkLocks(em(), input.date, input.fromId, input.toId);
       // Chunks that committed after the last heartbeat a dead worker sent are skipped on the retry, and
       // with them their repaid loans: ask the database for the whole range instead.
       if (steps.includes('CLOSE_FULLY_REPAID_LOANS')) {

@@ -11,7 +11,7 @@ import { OutboxEvent } from './outbox-event.entity';
 import { EventTypeSetting } from './event-type-setting.entity';
 import { Notification, NotificationDelivery, NotificationPreference, NotificationTemplate } from './notification.entity';
 import { GlAccount, JournalEntry } from './ledger.entity';
-import { BusinessDate, CobRun, CobStep, DelinquencyRangeRow, LoanAccountLock } from './cob.entity';
+import { BusinessDate, CobChunkLock, CobRun, CobStep, DelinquencyRangeRow, LoanAccountLock } from './cob.entity';
 import { PaymentProof } from './payment-proof.entity';
 import { RescheduleRequest } from './reschedule-request.entity';
 import { SecurityEvent } from './security-event.entity';
@@ -21,7 +21,7 @@ import { Charge, LoanCharge, LoanProductCharge } from './charge.entity';
 import { Holiday, WorkingDays } from './calendar.entity';
 import { PaymentType } from './payment-type.entity';
 
-export { BusinessDate, CobRun, CobStep, DelinquencyRangeRow, GlAccount, JournalEntry, LoanAccountLock };
+export { BusinessDate, CobChunkLock, CobRun, CobStep, DelinquencyRangeRow, GlAccount, JournalEntry, LoanAccountLock };
 export { Customer, Document, Loan, LoanEvent, LoanInstallment, LoanProduct, LoanTransaction, RefreshToken, RiskRuleSet, User };
 export { EventTypeSetting, Notification, NotificationDelivery, NotificationPreference, NotificationTemplate, OutboxEvent };
 export { DecimalType } from './decimal.type';
@@ -30,7 +30,7 @@ export { RateLimitEntry, SecurityEvent };
 export { Charge, Holiday, LoanCharge, LoanProductCharge, LoanProductSettingsVersion, WorkingDays };
 
 export const ENTITIES = [Customer, LoanProduct, Loan, LoanEvent, User, RefreshToken, RiskRuleSet, Document, LoanInstallment, LoanTransaction,
-  GlAccount, JournalEntry, BusinessDate, CobStep, CobRun, LoanAccountLock, DelinquencyRangeRow,
+  GlAccount, JournalEntry, BusinessDate, CobStep, CobRun, LoanAccountLock, CobChunkLock, DelinquencyRangeRow,
   OutboxEvent, EventTypeSetting, Notification, NotificationDelivery, NotificationPreference, NotificationTemplate,
   PaymentProof, RescheduleRequest, SecurityEvent, RateLimitEntry,
   LoanProductSettingsVersion, Charge, LoanProductCharge, LoanCharge, Holiday, WorkingDays, PaymentType];

@@ -16,6 +16,7 @@ import { getLoan, readLoan } from './loan.service';
 import { heldEntity, transactionRow, type TransactionRow } from './loan-read.service';
 import { applyServicing, assertNoLock, toDomainInstallment, validateServicingPayload, type ServicingKind, type ServicingPayload } from './servicing.service';
 import { keyReusedError, requestFingerprint } from './idempotency';
+import { cobLockOf } from './cob';
 import { assertUsablePaymentType } from './payment-type.service';
 import { rawRows } from './sql';
 import { requireText } from './validation';
@@ -51,7 +52,7 @@ export async function performServicing(
   // the payment type and the business date.
   const [pre] = await rawRows(ctx.em, `
     select (select id::text from loan_transaction where loan_id = $1 and request_id = $2) as first_id,
-           (select jsonb_build_object('error', error) from loan_account_lock where loan_id = $3) as lock,
+           ${cobLockOf('$3')} as lock,
            (select active from payment_type where code = $4) as payment_type_active,
            (select date::text from business_date where name = $5) as business_date`,
   // Each parameter once, in order (rawRows binds positionally inside a transaction).

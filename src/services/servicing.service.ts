@@ -16,7 +16,7 @@ import { Loan, LoanInstallment, LoanProduct, LoanTransaction } from '../entities
 import type { ServicingKind, ServicingPayload, ServicingRequest, ServicingResult } from '../workflows/servicing-messages';
 import { BUSINESS_DATE } from './business-date.service';
 import { columnsOf, unprefixed } from './loan-read.service';
-import { runInlineCob } from './cob';
+import { cobLockOf, runInlineCob } from './cob';
 import { postJournal } from './ledger.service';
 import { recordEvent } from './outbox.service';
 import { applyReschedule } from './reschedule.service';
@@ -110,7 +110,7 @@ export function validateServicingPayload(kind: ServicingKind, payload: Servicing
   }
 }
 
-/** LOAN_LOCKED when close of business holds the loan (`lock`: its loan_account_lock row, if any). */
+/** LOAN_LOCKED when close of business holds the loan (`lock`: cobLockOf's answer). */
 export function assertNoLock(loanId: string, lock: { error: string | null } | null | undefined): void {
   if (lock) {
     throw new DomainError(
@@ -132,7 +132,7 @@ async function servicingStart(tx: EntityManager, req: ServicingRequest) {
   if (!loanRow) throw new NotFoundError('Loan', req.loanId);
   const [raw] = await sql<Record<string, unknown>>(tx, `
     select ${columnsOf(tx, LoanProduct, 'p')}, ${columnsOf(tx, LoanTransaction, 't')},
-           (select jsonb_build_object('error', error) from loan_account_lock where loan_id = ?) as lock,
+           ${cobLockOf('?')} as lock,
            (select date::text from business_date where name = ?) as business_date
       from loan_product p left join loan_transaction t on t.loan_id = ? and t.request_id = ?
      where p.id = ?`, [req.loanId, BUSINESS_DATE, req.loanId, req.requestId, (loanRow as Record<string, unknown>).product_id]);

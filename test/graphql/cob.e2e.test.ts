@@ -223,8 +223,7 @@ describe('close of business over several business dates', () => {
   });
 
   it('locks a chunk while it is processed: a repayment then fails with LOAN_LOCKED and changes nothing', async () => {
-    // Hold the loans' rows (not their keys: the lock rows reference them) so the first COB chunk, having
-    // committed its locks, waits mid-processing.
+    // Hold the loans' rows so the first COB chunk, having committed its lock, waits mid-processing.
     const blocker = new Client({ connectionString: databaseUrl });
     await blocker.connect();
     let workflowId = '';
@@ -233,8 +232,13 @@ describe('close of business over several business dates', () => {
       await blocker.query('begin');
       await blocker.query(`select id from loan where id = any($1::uuid[]) for no key update`, [loans]);
       workflowId = (await ok(app, ADVANCE, { to: '2027-02-09', cob: true }, staff.admin.token)).cob.workflowId;
-      await eventually(async () => (await rows(`select 1 from loan_account_lock`)).length > 0, 20000, 'the COB lock');
-      [{ loan_id: locked }] = await rows<{ loan_id: string }>(`select loan_id::text from loan_account_lock limit 1`);
+      await eventually(async () => (await rows(`select 1 from cob_chunk_lock`)).length > 0, 20000, 'the COB lock');
+      // One row holds the chunk: its range, for the loans still to close for its date.
+      const held = await rows<{ id: string }>(`
+        select l.id::text from loan l join cob_chunk_lock c on l.id between c.from_loan_id and c.to_loan_id
+         where l.status = 'ACTIVE' and (l.last_cob_date is null or l.last_cob_date < c.business_date) order by l.id`);
+      expect(held.length).toBeGreaterThan(0);
+      locked = held[0].id;
       const res = await app.gql(REPAY, { l: locked, a: '10.00', k: 'while-locked' }, staff.officer.token);
       expect(res.errors?.[0]?.extensions?.code).toBe('LOAN_LOCKED');
     } finally {
@@ -244,6 +248,7 @@ describe('close of business over several business dates', () => {
     await app.temporal.client.workflow.getHandle(workflowId).result();
     expect(await rows(`select 1 from loan_transaction where request_id = 'while-locked'`)).toHaveLength(0);
     expect(await rows(`select 1 from loan_account_lock`)).toHaveLength(0);
+    expect(await rows(`select 1 from cob_chunk_lock`)).toHaveLength(0);
     expect((await ok(app, REPAY, { l: locked, a: '10.00', k: 'after-lock' }, staff.officer.token)).id).toBeTruthy();
   });
 

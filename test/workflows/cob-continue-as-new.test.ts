@@ -158,6 +158,7 @@ it('continues as new while partitions remain and still closes every loan exactly
   expect(run).toEqual({ status: 'COMPLETED', loans_failed: 0, loans_processed: TOTAL, workflow_id: cobWorkflowId(START) });
   expect(await rows(`select 1 from loan where status = 'ACTIVE' and (last_cob_date is null or last_cob_date <> ?::date)`, [START])).toHaveLength(0);
   expect(await rows(`select loan_id from loan_account_lock`)).toHaveLength(0);
+  expect(await rows(`select id from cob_chunk_lock`)).toHaveLength(0);
 
   // One accrual per loan for the date and one bulk outbox message per loan for the date.
   const perLoan = await rows<{ loan_id: string; accruals: number; bulk: number }>(`

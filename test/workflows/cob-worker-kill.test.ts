@@ -104,6 +104,7 @@ it('completes COB after the worker running a partition is killed, posting every 
   expect(run).toEqual({ status: 'COMPLETED', loans_failed: 0, loans_processed: 400 });
   expect(await rows(`select 1 from loan where status = 'ACTIVE' and (last_cob_date is null or last_cob_date <> ?::date)`, [START])).toHaveLength(0);
   expect(await rows(`select loan_id from loan_account_lock`)).toHaveLength(0);
+  expect(await rows(`select id from cob_chunk_lock`)).toHaveLength(0);
 
   // One accrual per loan for the date, of the engine's amount for one day of the first period.
   const accruals = await rows<{ loan_id: string; n: number; amount: string; expected: string; accrued: string }>(`

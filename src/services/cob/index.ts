@@ -4,7 +4,7 @@
  * inline.ts (one loan brought up to date by servicing), admin.ts (step configuration, runs, failed loans).
  */
 export { COB_JOB, COB_STEPS, fullyRepaidInRange, runSteps, type CobStepName } from './steps';
-export { processChunk, type ChunkResult } from './locks';
+export { cobLockOf, processChunk, releaseChunkLocks, type ChunkResult } from './locks';
 export { nextChunk, pendingCobDates, planPartitions, type Partition } from './planning';
 export { runInlineCob } from './inline';
 export {
