@@ -10,7 +10,10 @@
  *     the floor `{ businessDate }` with a token, the full `loan(id)` read (customer, product, balances,
  *     installments, transactions; a different loan each request), and `loans(first: 50)` with balances;
  *  4. prints req/s and p50/p95/p99 latency for each, with the CPU the API used and how busy the whole
- *     machine was meanwhile (other processes included), so a figure from a shared box reads honestly.
+ *     machine was meanwhile (other processes included), so a figure from a shared box reads honestly;
+ *  5. then, the API stopped, the same for the reference (bench/bare-server.ts): express + Apollo 5 +
+ *     type-graphql with nothing of ours, `{ hello }` from memory and one row by primary key — what the
+ *     stack alone costs on this machine, beside what the API adds.
  * No thresholds: figures depend on the machine (printed first).
  */
 import 'reflect-metadata';
@@ -23,7 +26,7 @@ import { dropDatabase, openDatabase } from '../src/database';
 import { sql } from '../src/services/sql';
 import { freePort, isReachable, startDevServer, stopDevServer } from '../temporal/dev-server';
 import { seed, seedTransactions } from './cob.bench';
-import { Api, deploymentEnv, spawnChild, stopChildren, type DeploymentMode } from './writes.bench';
+import { Api, deploymentEnv, spawnChild, stopChild, stopChildren, type DeploymentMode } from './writes.bench';
 
 // autocannon 9 ships no types: the part used here.
 interface AutocannonRequest { method: string; path: string; headers: Record<string, string>; body?: string; setupRequest?: (req: AutocannonRequest) => AutocannonRequest }
@@ -49,6 +52,8 @@ const LOAN = `query Loan($id: ID!) { loan(id: $id) {
   installments { installmentNumber fromDate dueDate principalDue interestDue feeChargesDue penaltyChargesDue principalPaid interestPaid completed }
   transactions { id type amount transactionDate principalPortion interestPortion }
 } }`;
+const HELLO = `query Hello { hello }`;
+const BARE_LOAN = `query Loan($id: ID!) { loan(id: $id) { id status principal } }`;
 const LIST = `query Loans { loans(first: 50) { totalCount pageInfo { hasNextPage endCursor } edges { node {
   id status principal currencyCode balances { principalOutstanding totalOutstanding totalOverdue nextInstallmentDueDate }
 } } } }`;
@@ -210,6 +215,19 @@ async function main(): Promise<void> {
     await measure('floor { businessDate }', base, apiChild, opts, gql(token, FLOOR));
     await measure('loan(id) full', base, apiChild, opts, gql(token, LOAN, (i) => ({ id: loanIds[i % loanIds.length] })));
     await measure('loans(first: 50)', base, apiChild, opts, gql(token, LIST));
+
+    // The stack alone on the same machine in the same run: the floor under what the API adds.
+    await stopChild(apiChild);
+    const barePort = await freePort();
+    const bareEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', DATABASE_URL: databaseUrl, PORT: String(barePort) };
+    if (opts.profile) bareEnv.CPU_PROFILE_DIR = opts.profile;
+    const bare = await spawnChild('bare', 'bench/bare-server.js', bareEnv, 'bare server on', nodeArgs);
+    const bareBase = `http://127.0.0.1:${barePort}`;
+    const bareOne = await new Api(`${bareBase}/graphql`).ok(BARE_LOAN, { id: loanIds[0] }, token);
+    if (bareOne?.id !== loanIds[0]) throw new Error(`the reference's loan(id) answered ${JSON.stringify(bareOne)}`);
+    console.log('  reference (bench/bare-server.ts: express + Apollo 5 + type-graphql, nothing of ours):');
+    await measure('reference { hello }', bareBase, bare, opts, gql(token, HELLO));
+    await measure('reference loan(id) PK', bareBase, bare, opts, gql(token, BARE_LOAN, (i) => ({ id: loanIds[i % loanIds.length] })));
     if (opts.profile) console.log(`  CPU profiles (one per query, open in Chrome DevTools or speedscope) in ${opts.profile}`);
   } finally {
     await stopChildren();

@@ -238,12 +238,24 @@ export function spawnChild(name: string, script: string, env: NodeJS.ProcessEnv,
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       if (!started) reject(new Error(`${name} exited with ${code ?? signal} before it was ready`));
-      else if (!stopping) console.error(`  [${name}] exited unexpectedly with ${code ?? signal}`);
+      else if (!stopping && !stopped.has(child)) console.error(`  [${name}] exited unexpectedly with ${code ?? signal}`);
     });
   });
 }
 
 let stopping = false;
+/** Children stopped on purpose before the end (stopChild). */
+const stopped = new WeakSet<ChildProcess>();
+
+/** Stops one child (SIGINT) and waits for it to exit. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  stopped.add(child);
+  return new Promise((r) => {
+    if (child.exitCode !== null || child.signalCode !== null) return r();
+    child.once('exit', () => r());
+    child.kill('SIGINT');
+  });
+}
 export async function stopChildren(): Promise<void> {
   stopping = true;
   await Promise.all(children.map((c) => new Promise<void>((r) => {

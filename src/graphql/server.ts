@@ -114,6 +114,10 @@ export async function createApiServer(deps: ApiDeps): Promise<ApiServer> {
     validationRules: [depthLimitRule(deps.config.graphql.maxDepth), ...armorValidationRules(deps.config)],
     // Anonymous introspection is refused by the complexity plugin unless configured on.
     introspection: true,
+    // The process's own SIGINT/SIGTERM handlers stop Apollo with everything else (src/main.ts). Apollo's
+    // own (on outside NODE_ENV=test) stopped it first and re-raised the signal into ours, which then
+    // waited for ever on the stop already under way: the API never exited.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: () => subscriptions.dispose() }) },
