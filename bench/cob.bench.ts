@@ -7,6 +7,7 @@
  *     with ONE again (a steady day: only newly overdue installments are charged);
  *  3. prints loans/s, time per business step, peak worker memory and Temporal history events.
  * Uses the Temporal server on TEMPORAL_ADDRESS, or starts an in-memory dev server. No thresholds.
+ * `--profile <dir>`: the workers run with `--cpu-prof` and write one .cpuprofile each into <dir> when they stop.
  */
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -111,11 +112,15 @@ function peakMiB(pid: number): number {
   }
 }
 
+/** `--profile <dir>` of the command line: where the workers write their CPU profiles. */
+const profileDir = ((i) => (i >= 0 ? process.argv[i + 1] : undefined))(process.argv.indexOf('--profile'));
+
 function startWorkers(count: number, env: NodeJS.ProcessEnv): Promise<ChildProcess[]> {
   const script = join(__dirname, '..', 'src', 'worker.js');
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   return Promise.all(
     Array.from({ length: count }, () => new Promise<ChildProcess>((resolve, reject) => {
-      const child = spawn(process.execPath, [...NODE_PROCESS_FLAGS, script], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [...NODE_PROCESS_FLAGS, ...profile, script], { env, stdio: ['ignore', 'pipe', 'inherit'] });
       child.stdout!.on('data', (b: Buffer) => { if (b.toString().includes('worker started')) resolve(child); });
       child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
     })),
@@ -158,7 +163,7 @@ async function runCob(client: Client, date: string, workers: number, env: NodeJS
 }
 
 async function main(): Promise<void> {
-  const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+  const sizes = process.argv.slice(2).filter((a, i, all) => all[i - 1] !== '--profile').map(Number).filter((x) => x > 0);
   const config = loadConfig();
   console.log(`COB benchmark on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
   let server: ChildProcess | undefined;

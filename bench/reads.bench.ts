@@ -1,6 +1,7 @@
 /**
  * `npm run bench:reads -- [--loans 2000] [--duration 10] [--connections 50] [--processes 1] [--profile <dir>]
- *                        [--mode production|development]` (default production: NODE_ENV=production, secrets generated):
+ *                        [--mode production|development] [--queries floor,loan,list,reference]`
+ * (default production: NODE_ENV=production, secrets generated; every query):
  * the read path through the real API (HTTP → GraphQL → PostgreSQL), measured with autocannon.
  *  1. seeds `--loans` active loans with 12-installment schedules straight into a fresh database (set-based
  *     SQL, `seed()` of bench/cob.bench.ts) plus a disbursement and one repayment per paid installment;
@@ -58,17 +59,26 @@ const LIST = `query Loans { loans(first: 50) { totalCount pageInfo { hasNextPage
   id status principal currencyCode balances { principalOutstanding totalOutstanding totalOverdue nextInstallmentDueDate }
 } } } }`;
 
-interface Options { loans: number; duration: number; connections: number; processes: number; profile: string; mode: DeploymentMode }
+const QUERIES = ['floor', 'loan', 'list', 'reference'] as const;
+type QueryName = (typeof QUERIES)[number];
+
+interface Options { loans: number; duration: number; connections: number; processes: number; profile: string; mode: DeploymentMode; queries: QueryName[] }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { loans: 2000, duration: 10, connections: 50, processes: 1, profile: '', mode: 'production' };
-  const usage = `usage: reads.bench.js [--loans N] [--duration S] [--connections N] [--processes N] [--profile DIR] [--mode production|development] (got "${argv.join(' ')}")`;
+  const opts: Options = { loans: 2000, duration: 10, connections: 50, processes: 1, profile: '', mode: 'production', queries: [...QUERIES] };
+  const usage = `usage: reads.bench.js [--loans N] [--duration S] [--connections N] [--processes N] [--profile DIR] [--mode production|development] [--queries ${QUERIES.join(',')}] (got "${argv.join(' ')}")`;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const raw = inline ?? argv[++i];
     if (flag === '--profile') {
       if (!raw) throw new Error(usage);
       opts.profile = raw;
+      continue;
+    }
+    if (flag === '--queries') {
+      const names = (raw ?? '').split(',');
+      if (!names.length || names.some((q) => !(QUERIES as readonly string[]).includes(q))) throw new Error(usage);
+      opts.queries = names as QueryName[];
       continue;
     }
     if (flag === '--mode') {
@@ -212,9 +222,13 @@ async function main(): Promise<void> {
     await autocannon({ url: base, connections: opts.connections, duration: 3, requests: gql(token, LOAN, (i) => ({ id: loanIds[i % loanIds.length] })) });
 
     console.log('');
-    await measure('floor { businessDate }', base, apiChild, opts, gql(token, FLOOR));
-    await measure('loan(id) full', base, apiChild, opts, gql(token, LOAN, (i) => ({ id: loanIds[i % loanIds.length] })));
-    await measure('loans(first: 50)', base, apiChild, opts, gql(token, LIST));
+    if (opts.queries.includes('floor')) await measure('floor { businessDate }', base, apiChild, opts, gql(token, FLOOR));
+    if (opts.queries.includes('loan')) await measure('loan(id) full', base, apiChild, opts, gql(token, LOAN, (i) => ({ id: loanIds[i % loanIds.length] })));
+    if (opts.queries.includes('list')) await measure('loans(first: 50)', base, apiChild, opts, gql(token, LIST));
+    if (!opts.queries.includes('reference')) {
+      if (opts.profile) console.log(`  CPU profiles (one per query, open in Chrome DevTools or speedscope) in ${opts.profile}`);
+      return;
+    }
 
     // The stack alone on the same machine in the same run: the floor under what the API adds.
     await stopChild(apiChild);

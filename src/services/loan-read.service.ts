@@ -267,7 +267,7 @@ async function loanReads(em: EntityManager, ids: string[], parts: LoanReadParts)
   if (parts.transactions) statements.push({ text: TRANSACTIONS_SQL, values: [ids] });
   if (parts.balances) {
     statements.push({ text: BUSINESS_DATE_SQL, values: [BUSINESS_DATE] });
-    statements.push({ text: balancesSql('(select date from business_date where name = $2)'), values: [ids, BUSINESS_DATE] });
+    statements.push({ text: balancesSql('$1::uuid[]', '(select date from business_date where name = $2)'), values: [ids, BUSINESS_DATE] });
   }
   const sets = await rawRowSets(em, statements);
   const loans = new Map(sets[0].map((raw) => [raw.id as string, raw]));
@@ -352,24 +352,26 @@ export type LoanBalanceSums = Omit<LoanBalances, 'nextInstallment'> & {
 
 // loanBalances' rule in SQL: outstanding = due - paid - waived per component (principal has no waived
 // column), not clamped at zero; overdue = due before asOf; next = the first installment with owed > 0.
-// `asOf`: an SQL date expression.
-const balancesSql = (asOf: string) => `
-  with p as (select $1::uuid[] as loan_ids, ${asOf} as as_of)
-  select loan_id,
+// `loanIds`: an SQL uuid[] expression; `asOf`: an SQL date expression. One row per id (null sums for a
+// loan without installments), so a caller knows which loans the statement covered.
+export const balancesSql = (loanIds: string, asOf: string) => `
+  with p as (select ${loanIds} as loan_ids, ${asOf} as as_of)
+  select x.id as loan_id,
          sum(principal)::text as principal, sum(interest)::text as interest, sum(fee)::text as fee, sum(penalty)::text as penalty,
          sum(owed)::text as total,
          coalesce(sum(owed) filter (where overdue), 0)::text as overdue,
          min(installment_number) filter (where owed > 0) as next_number,
          (array_agg(due_date::text order by installment_number) filter (where owed > 0))[1] as next_due_date,
          (array_agg(owed::text order by installment_number) filter (where owed > 0))[1] as next_amount
-    from (select *, principal + interest + fee + penalty as owed
+    from unnest((select loan_ids from p)) x(id)
+    left join (select *, principal + interest + fee + penalty as owed
             from (select i.loan_id, i.installment_number, i.due_date, i.due_date < p.as_of as overdue,
                          i.principal_due - i.principal_paid as principal,
                          i.interest_due - i.interest_paid - i.interest_waived as interest,
                          i.fee_charges_due - i.fee_paid - i.fee_waived as fee,
                          i.penalty_charges_due - i.penalty_paid - i.penalty_waived as penalty
-                    from loan_installment i, p where i.loan_id = any(p.loan_ids)) c) o
-   group by loan_id`;
+                    from loan_installment i, p where i.loan_id = any(p.loan_ids)) c) o on o.loan_id = x.id
+   group by x.id`;
 
 /**
  * `loanBalances(rows, asOf)` of every loan in ONE statement, summed by PostgreSQL (exact numeric, as
@@ -379,15 +381,22 @@ const balancesSql = (asOf: string) => `
  * before `$2` in the text because inside a transaction rawRows binds placeholders in order.
  */
 export async function balancesOfLoans(em: EntityManager, loanIds: readonly string[], asOf: string): Promise<(LoanBalanceSums | undefined)[]> {
-  return balanceSums(loanIds, await rawRows(em, BALANCES_SQL, [loanIds, asOf]));
+  const byId = balancesById(await rawRows(em, BALANCES_SQL, [loanIds, asOf]));
+  return loanIds.map((id) => byId.get(id));
 }
 
-const BALANCES_SQL = balancesSql('$2::date');
+const BALANCES_SQL = balancesSql('$1::uuid[]', '$2::date');
 
 function balanceSums(loanIds: readonly string[], rows: Record<string, unknown>[]): (LoanBalanceSums | undefined)[] {
-  const byId = new Map<string, LoanBalanceSums>();
+  const byId = balancesById(rows);
+  return loanIds.map((id) => byId.get(id));
+}
+
+/** The rows of balancesSql by loan id: every loan the statement covered, undefined for one without installments. */
+export function balancesById(rows: Record<string, unknown>[]): Map<string, LoanBalanceSums | undefined> {
+  const byId = new Map<string, LoanBalanceSums | undefined>();
   for (const r of rows) {
-    byId.set(r.loan_id as string, {
+    byId.set(r.loan_id as string, r.total == null ? undefined : {
       principalOutstanding: decimalColumn.convertToJSValue(r.principal as string)!,
       interestOutstanding: decimalColumn.convertToJSValue(r.interest as string)!,
       feeOutstanding: decimalColumn.convertToJSValue(r.fee as string)!,
@@ -399,7 +408,7 @@ function balanceSums(loanIds: readonly string[], rows: Record<string, unknown>[]
       nextInstallmentAmount: decimalColumn.convertToJSValue((r.next_amount as string | null) ?? null),
     });
   }
-  return loanIds.map((id) => byId.get(id));
+  return byId;
 }
 
 export async function transactionsOfLoans(em: EntityManager, loanIds: readonly string[]): Promise<TransactionRow[][]> {

@@ -17,7 +17,7 @@ import { compactOverrides, type LoanSettingOverrides } from '../domain/product-s
 import { validateTerms } from '../domain/schedule';
 import { requireLocalDate } from '../domain/dates';
 import {
-  heldEntity, loanColumns, loanRead, loanRowWithParts, loanRowsOf, loanWithParts, type LoanJsonColumns, type LoanRead, type LoanReadParts, type LoanRow,
+  balancesById, balancesSql, heldEntity, loanColumns, loanRead, loanRowWithParts, loanRowsOf, loanWithParts, type LoanBalanceSums, type LoanJsonColumns, type LoanRead, type LoanReadParts, type LoanRow,
 } from './loan-read.service';
 import { rawRowSets } from './sql';
 import { decodeCursor, pageSize, type Page } from './pagination';
@@ -175,8 +175,11 @@ export interface LoanFilter {
   stage?: LoanStage | null;
 }
 
-/** A page of loans, with the business date when it was asked for (listLoans' withBusinessDate). */
-export type LoanPage = Page<LoanRow> & { businessDate?: string };
+/**
+ * A page of loans, with the business date when it was asked for (listLoans' withBusinessDate) and the
+ * page's balances by loan id (withBalances; a loan missing from it was not covered: read it apart).
+ */
+export type LoanPage = Page<LoanRow> & { businessDate?: string; balances?: Map<string, LoanBalanceSums | undefined> };
 
 /** Newest first, keyset-paginated; reads the PostgreSQL projection, never workflow queries. */
 export async function listLoans(
@@ -190,6 +193,8 @@ export async function listLoans(
   json: LoanJsonColumns = { origination: true, scheduleSettings: true },
   /** true: the business date too (for the page's balances), in the same round trip. */
   withBusinessDate = false,
+  /** true: the page's balances too (as of the business date), in the same round trip. */
+  withBalances = false,
 ): Promise<LoanPage> {
   const limit = pageSize(first);
   // Plain rows through `pg` (README, read path): no QueryBuilder, no entity per loan.
@@ -221,13 +226,24 @@ export async function listLoans(
     conds.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
   }
   params.push(limit + 1);
-  statements.push({ text: `select ${loanColumns(ctx.em, 'loan', json)} from loan${whereOf()} order by created_at desc, id desc limit $${params.length}`, values: params });
+  const pageOrder = `from loan${whereOf()} order by created_at desc, id desc limit $${params.length}`;
+  statements.push({ text: `select ${loanColumns(ctx.em, 'loan', json)} ${pageOrder}`, values: params });
   if (withBusinessDate) statements.push({ text: BUSINESS_DATE_SQL, values: [BUSINESS_DATE] });
+  // The balances of the same page (its ids selected again: one statement cannot use another's rows),
+  // so a page with balances is one round trip, not two. The statement reports which loans it covered:
+  // should a loan be created between the two statements, the one pushed off is read apart.
+  if (withBalances) {
+    statements.push({
+      text: balancesSql(`array(select id ${pageOrder})`, `(select date from business_date where name = $${params.length + 1})`),
+      values: [...params, BUSINESS_DATE],
+    });
+  }
   const sets = await rawRowSets(ctx.em, statements);
   const totalCount = withTotalCount ? Number(sets.shift()![0].n) : 0;
   const loans = loanRowsOf(ctx.em, sets.shift()!);
   const page: LoanPage = { items: loans.slice(0, limit), hasNextPage: loans.length > limit, totalCount };
   if (withBusinessDate) page.businessDate = businessDateOf(sets.shift()!);
+  if (withBalances) page.balances = balancesById(sets.shift()!);
   return page;
 }
 

@@ -146,6 +146,35 @@ describe('loans page: SQL statements do not grow with the page size', () => {
     expect(withCount.statements.join('\n')).toContain('select count(*)');
     expect(without.statements.join('\n')).not.toContain('select count(*)');
   });
+
+  it('reads a page with its balances in ONE message, each as the balances loader gives it; a loan without installments has none', async () => {
+    // One more loan of the product, newest, without a schedule (as an application is).
+    const em = app.orm.em.fork();
+    const [{ id: bare }] = await sql<{ id: string }>(em, `
+      insert into loan (id, customer_id, product_id, principal, currency_code, annual_interest_rate, number_of_repayments, repayment_every,
+        repayment_frequency_type, status, stage, workflow_id)
+      select gen_random_uuid(), customer_id, product_id, 1000, 'USD', 12, 3, 1, 'MONTHS', 'SUBMITTED', 'APPLICATION', 'reads-bare' from loan
+       where product_id = ?::uuid limit 1 returning id::text`, [productId]);
+    try {
+      const LIST = `query($p: ID!, $n: Int) { loans(filter: { productId: $p }, first: $n) { edges { node { id
+        balances { principalOutstanding interestOutstanding feeOutstanding penaltyOutstanding totalOutstanding totalOverdue nextInstallmentNumber nextInstallmentDueDate nextInstallmentAmount }
+      } } } }`;
+      await app.gql('{ businessDate }');
+      const { result, statements } = await countStatements(() => app.gql(LIST, { p: productId, n: 6 }));
+      expect(result.errors).toBeUndefined();
+      expect(statements).toHaveLength(1);
+      const nodes = result.data.loans.edges.map((e: { node: { id: string; balances: unknown } }) => e.node);
+      expect(nodes[0]).toEqual({ id: bare, balances: null });
+      // Each loan's balances as loan(id) reads them (the per-loan loader's statement).
+      for (const n of nodes.slice(1)) {
+        const one = await app.gql(`query($id: ID!) { loan(id: $id) { balances { principalOutstanding interestOutstanding feeOutstanding penaltyOutstanding totalOutstanding totalOverdue nextInstallmentNumber nextInstallmentDueDate nextInstallmentAmount } } }`, { id: n.id });
+        expect(n.balances).toEqual(one.data.loan.balances);
+        expect(n.balances).toMatchObject({ principalOutstanding: '2000', totalOutstanding: '2060' });
+      }
+    } finally {
+      await sql(em, `delete from loan where id = ?::uuid`, [bare]);
+    }
+  });
 });
 
 describe('loan rows leave out the JSON columns no selected field reads', () => {

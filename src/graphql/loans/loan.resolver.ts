@@ -67,9 +67,12 @@ export class LoanResolver {
   ): Promise<LoanConnection> {
     const node = (field: string) => selectsPath(info, ['edges', 'node', field]);
     // The page's balances and payoff quotes are as of the business date: read with the page, not after it.
-    const needsBusinessDate = node('balances') || node('payoffQuote');
-    const page = await listLoans(ctx, filter ?? {}, first, after, selectsField(info, 'totalCount'), { origination: node('origination'), scheduleSettings: node('scheduleSettings') }, needsBusinessDate);
+    const needsBalances = node('balances');
+    const needsBusinessDate = needsBalances || node('payoffQuote');
+    const page = await listLoans(ctx, filter ?? {}, first, after, selectsField(info, 'totalCount'),
+      { origination: node('origination'), scheduleSettings: node('scheduleSettings') }, needsBusinessDate, needsBalances);
     if (page.businessDate !== undefined) ctx.loaders.primeBusinessDate(page.businessDate);
+    for (const [id, sums] of page.balances ?? []) ctx.loaders.balances.prime(id, sums);
     const edges = page.items.map((loan) => ({ cursor: encodeCursor(loan), node: loan as unknown as LoanType }));
     return {
       edges,
