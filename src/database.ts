@@ -75,3 +75,36 @@ export async function withScratchDatabase<T>(baseUrl: string, prefix: string, wo
     await dropDatabase(scratch);
   }
 }
+
+/** The knex (tarn) pool behind an ORM's connections, as far as this code reads it. */
+export interface ConnectionPool {
+  max: number;
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
+  numPendingCreates(): number;
+}
+
+/** The ORM's connection pool, or undefined when it is not (or no longer) connected. */
+export function connectionPool(orm: MikroORM): ConnectionPool | undefined {
+  try {
+    return (orm.em.getConnection().getKnex() as unknown as { client?: { pool?: ConnectionPool } }).client?.pool;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Resolves once no connection of the pool is in use and nobody waits for one, or after `timeoutMs`
+ * (false then). A stopping process calls it before closing the pool: a request whose client went away
+ * still runs to its end instead of failing on a pool closed under it.
+ */
+export async function whenPoolIdle(orm: MikroORM, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const pool = connectionPool(orm);
+    if (!pool || pool.numUsed() + pool.numPendingAcquires() === 0) return true;
+    if (Date.now() >= until) return false;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import './tracing/register';
 import { loadConfig } from './config';
 import { assertSecureConfig } from './security-settings';
-import { openDatabase } from './database';
+import { openDatabase, whenPoolIdle } from './database';
 import { createApiServer, listen } from './graphql/server';
 import { logger } from './logger';
 import { EventBus } from './events/event-bus';
@@ -53,6 +53,8 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'API stopping');
     await server.apollo.stop();
+    // Requests whose clients hung up are still running (HTTP is closed): let them finish with the pool.
+    if (!(await whenPoolIdle(orm, 10_000))) logger.warn('API stopping with database work still running after 10 s');
     await events.stop();
     await temporal.close();
     await orm.close();

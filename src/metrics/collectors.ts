@@ -7,16 +7,9 @@
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Gauge, Registry } from 'prom-client';
+import { connectionPool, type ConnectionPool } from '../database';
 import { sql } from '../services/sql';
 import { registry } from './registry';
-
-interface TarnPool {
-  max: number;
-  numUsed(): number;
-  numFree(): number;
-  numPendingAcquires(): number;
-  numPendingCreates(): number;
-}
 
 let watched: MikroORM | undefined;
 
@@ -31,13 +24,8 @@ export function watchDatabase(orm: MikroORM): void {
  */
 export const businessRegistry = new Registry();
 
-function pool(): TarnPool | undefined {
-  try {
-    const knex = watched?.em.getConnection().getKnex() as unknown as { client?: { pool?: TarnPool } } | undefined;
-    return knex?.client?.pool;
-  } catch {
-    return undefined;
-  }
+function pool(): ConnectionPool | undefined {
+  return watched ? connectionPool(watched) : undefined;
 }
 
 const dbPool = new Gauge({

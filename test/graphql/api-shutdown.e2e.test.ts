@@ -5,6 +5,7 @@
  * signal for ever.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Client } from 'pg';
 import { join } from 'node:path';
 import { freePort } from '../../temporal/dev-server';
 import { startTestApp, type TestApp } from '../utils';
@@ -21,8 +22,11 @@ afterAll(async () => {
   await app?.close();
 });
 
+/** Every stdout line each started API wrote. */
+const output = new Map<ChildProcess, string[]>();
+
 /** Starts src/main.ts in development mode; resolves once it logged `ready`. */
-async function startApi(env: NodeJS.ProcessEnv, ready: string): Promise<ChildProcess> {
+async function startApi(env: NodeJS.ProcessEnv, ready: string): Promise<ChildProcess & { url: string }> {
   const port = await freePort();
   const api = spawn(process.execPath, ['-r', join(__dirname, '../workflows/support/ts-register.js'), join(__dirname, '../../src/main.ts')], {
     env: {
@@ -34,17 +38,20 @@ async function startApi(env: NodeJS.ProcessEnv, ready: string): Promise<ChildPro
     detached: true,
   });
   started.push(api);
+  const lines: string[] = [];
+  output.set(api, lines);
   await new Promise<void>((resolve, reject) => {
     let out = '';
     api.stdout!.on('data', (b: Buffer) => {
       out += b.toString();
+      lines.push(...b.toString().split('\n').filter(Boolean));
       if (out.includes(ready)) resolve();
     });
     api.once('exit', (code) => reject(new Error(`the API exited with ${code} before it listened:\n${out.slice(-2000)}`)));
   });
   // Serve one request first: a process that answered has everything a stop must close.
   expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
-  return api;
+  return Object.assign(api, { url: `http://127.0.0.1:${port}` });
 }
 
 /** Sends `signal` and resolves with the exit code, or null when it is still running after 20 s. */
@@ -69,4 +76,31 @@ it('one API process exits (code 0) on SIGTERM', async () => {
 it('a cluster of API processes exits (code 0) on SIGTERM to its primary', async () => {
   const api = await startApi({ API_PROCESSES: '2' }, '(2 processes)');
   expect(await stopWith(api, 'SIGTERM')).toBe(0);
+}, 120_000);
+
+it('a stop lets the requests whose clients hung up finish first: exit code 0, no error logged', async () => {
+  const api = await startApi({}, 'GraphQL API on');
+  // Sign-ins held up in the database (their user lookup waits for this lock), each abandoned by its client.
+  const blocker = new Client({ connectionString: app.config.databaseUrl });
+  await blocker.connect();
+  try {
+    await blocker.query('begin');
+    await blocker.query('lock table app_user in access exclusive mode');
+    const login = (i: number) => JSON.stringify({ query: `mutation { login(email: "nobody-${i}@example.com", password: "wrong-password-1") { accessToken } }` });
+    const calls = Array.from({ length: 20 }, (_, i) => {
+      const abort = new AbortController();
+      setTimeout(() => abort.abort(), 300);
+      return fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: login(i), signal: abort.signal }).catch(() => undefined);
+    });
+    await Promise.all(calls);
+    // The clients are gone; the server still holds all 20 (10 on connections, 10 waiting for one).
+    const exit = stopWith(api, 'SIGTERM');
+    await new Promise((r) => setTimeout(r, 1500));
+    await blocker.query('rollback');
+    expect(await exit).toBe(0);
+  } finally {
+    await blocker.end();
+  }
+  const errors = output.get(api)!.filter((l) => /"level":(50|60)/.test(l));
+  expect(errors).toEqual([]);
 }, 120_000);
