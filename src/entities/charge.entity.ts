@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
+import { Entity, ManyToOne, OptionalProps, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
 import type { Decimal } from '../domain/money';
 import type { ChargeCalculationType, ChargeTimeType } from '../domain/schedule';
 import { DecimalType } from './decimal.type';
@@ -86,7 +86,7 @@ export interface InstallmentChargePart {
  * disbursement charge is paid at disbursement.
  */
 @Entity({ tableName: 'loan_charge' })
-@Index({ properties: ['loan'] })
+// (loan_id, request_id) also serves every lookup by loan (a separate loan_id index was dropped: Migration20261204130000).
 @Unique({ properties: ['loan', 'requestId'] })
 export class LoanCharge {
   [OptionalProps]?: 'createdAt' | 'amountWaived' | 'waived' | 'penalty' | 'createdBy';

@@ -18,7 +18,7 @@ const ZERO = new Decimal(0);
 @Entity({ tableName: 'loan' })
 @Index({ properties: ['createdAt', 'id'] })
 @Index({ properties: ['customer', 'createdAt'] })
-@Index({ properties: ['status'] })
+// (status, id) also serves every lookup by status alone (a separate status index was dropped: Migration20261204130000).
 @Index({ properties: ['status', 'id'] })
 // The KYC officers' queue (Migration20261123093000_kyc_queue): declared so schema diffs keep it.
 @Index({ name: 'loan_kyc_queue_index', expression: `create index "loan_kyc_queue_index" on "loan" ((origination->>'kycReviewerId'), "created_at", "id") where "stage" = 'KYC_REVIEW'` })
