@@ -36,18 +36,19 @@ beforeAll(async () => {
     insert into loan_product (id, name, currency_code, digits_after_decimal, min_principal, max_principal, min_interest_rate, max_interest_rate,
       min_number_of_repayments, max_number_of_repayments, repayment_every, repayment_frequency_type)
     values (gen_random_uuid(), 'Lock book', 'USD', 2, 1, 1000000, 0, 100, 1, 24, 1, 'MONTHS') returning id::text`);
-  // Six loans with ids in this order: a, b (approved, not active), c (already closed for D), e, f; and z after them.
-  const states: [name: string, status: string, last: string | null][] = [
-    ['a', 'ACTIVE', addDays(D, -1)], ['b', 'APPROVED', null], ['c', 'ACTIVE', D], ['e', 'ACTIVE', addDays(D, -1)], ['f', 'ACTIVE', null], ['z', 'ACTIVE', addDays(D, -1)],
+  // Loans with ids in this order: a, b (approved, not active), c (already closed for D), d (disbursed after D), e, f; and z after them.
+  const states: [name: string, status: string, last: string | null, disbursed?: string][] = [
+    ['a', 'ACTIVE', addDays(D, -1)], ['b', 'APPROVED', null], ['c', 'ACTIVE', D], ['d', 'ACTIVE', null, addDays(D, 1)],
+    ['e', 'ACTIVE', addDays(D, -1)], ['f', 'ACTIVE', null], ['z', 'ACTIVE', addDays(D, -1)],
   ];
-  for (const [k, [name, status, last]] of states.entries()) {
+  for (const [k, [name, status, last, disbursed]] of states.entries()) {
     const id = `00000000-0000-4000-8000-00000000000${k + 1}`;
     ids[name] = id;
     await sql(em, `
       insert into loan (id, customer_id, product_id, principal, currency_code, annual_interest_rate, number_of_repayments, repayment_every,
         repayment_frequency_type, status, stage, workflow_id, disbursed_on, last_cob_date)
-      values (?::uuid, ?::uuid, ?::uuid, 1000, 'USD', 12, 1, 1, 'MONTHS', ?, 'REPAYMENT', ?, '2027-01-01', ?::date)`,
-    [id, customerId, productId, status, `lock-${name}`, last]);
+      values (?::uuid, ?::uuid, ?::uuid, 1000, 'USD', 12, 1, 1, 'MONTHS', ?, 'REPAYMENT', ?, ?::date, ?::date)`,
+    [id, customerId, productId, status, `lock-${name}`, disbursed ?? '2027-01-01', last]);
     await sql(em, `
       insert into loan_installment (loan_id, installment_number, from_date, due_date, principal_due, interest_due, fee_charges_due, penalty_charges_due,
         principal_paid, interest_paid, interest_waived, interest_accrued, fee_paid, fee_waived, fee_accrued, completed)
@@ -68,9 +69,10 @@ it('a chunk lock holds the active loans of its range still to close for its date
   expect(await lockOf(ids.e)).toEqual({ error: null });
   // Never closed (last_cob_date null) and active: held.
   expect(await lockOf(ids.f)).toEqual({ error: null });
-  // In the range but not a loan COB processes: not active, or already closed for the date.
+  // In the range but not a loan COB processes: not active, already closed for the date, disbursed after it.
   expect(await lockOf(ids.b)).toBeNull();
   expect(await lockOf(ids.c)).toBeNull();
+  expect(await lockOf(ids.d)).toBeNull();
   // Outside the range.
   expect(await lockOf(ids.z)).toBeNull();
   // A failed loan's own row, with its error, is what the check reports.

@@ -17,14 +17,14 @@ export interface ChunkResult {
 /**
  * The COB lock of one loan, as a SQL expression for a select list: null when free, else
  * `{"error": <text or null>}` — a failed COB's loan_account_lock row, or a running chunk whose range holds
- * the loan while it is still to be closed for the chunk's date (what the chunk selected: active, not
- * closed for the date; failed loans have a row of their own). `loanId` is the SQL of the id, used once.
+ * the loan while it is still to be closed for the chunk's date (what the chunk selected: active,
+ * disbursed by the date, not closed for it; failed loans have a row of their own). `loanId` is the SQL of the id, used once.
  */
 export function cobLockOf(loanId: string): string {
   return `(select coalesce(
       (select jsonb_build_object('error', k.error) from loan_account_lock k where k.loan_id = x.id),
       (select jsonb_build_object('error', null) from cob_chunk_lock c join loan l on l.id = x.id
-        where x.id between c.from_loan_id and c.to_loan_id and l.status = 'ACTIVE'
+        where x.id between c.from_loan_id and c.to_loan_id and l.status = 'ACTIVE' and l.disbursed_on <= c.business_date
           and (l.last_cob_date is null or l.last_cob_date < c.business_date) limit 1))
      from (select ${loanId}::uuid as id) x)`;
 }
