@@ -113,7 +113,8 @@ function peakMiB(pid: number): number {
 }
 
 /** `--profile <dir>` of the command line: where the workers write their CPU profiles. */
-const profileDir = ((i) => (i >= 0 ? process.argv[i + 1] : undefined))(process.argv.indexOf('--profile'));
+const profileAt = process.argv.indexOf('--profile');
+const profileDir = profileAt >= 0 ? process.argv[profileAt + 1] : undefined;
 
 function startWorkers(count: number, env: NodeJS.ProcessEnv): Promise<ChildProcess[]> {
   const script = join(__dirname, '..', 'src', 'worker.js');

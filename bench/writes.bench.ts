@@ -247,23 +247,19 @@ let stopping = false;
 /** Children stopped on purpose before the end (stopChild). */
 const stopped = new WeakSet<ChildProcess>();
 
-/** Stops one child (SIGINT) and waits for it to exit. */
+/** Stops one child (SIGINT; SIGKILL after 15 s) and waits for it to exit. */
 export function stopChild(child: ChildProcess): Promise<void> {
   stopped.add(child);
   return new Promise((r) => {
     if (child.exitCode !== null || child.signalCode !== null) return r();
-    child.once('exit', () => r());
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => { clearTimeout(timer); r(); });
     child.kill('SIGINT');
   });
 }
 export async function stopChildren(): Promise<void> {
   stopping = true;
-  await Promise.all(children.map((c) => new Promise<void>((r) => {
-    if (c.exitCode !== null || c.signalCode !== null) return r();
-    const timer = setTimeout(() => c.kill('SIGKILL'), 15_000);
-    c.once('exit', () => { clearTimeout(timer); r(); });
-    c.kill('SIGINT');
-  })));
+  await Promise.all(children.map(stopChild));
 }
 
 

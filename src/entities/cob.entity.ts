@@ -92,8 +92,8 @@ export class LoanAccountLock {
 }
 
 /**
- * A chunk of close of business in progress: its loans, the active ones in [fromLoanId, toLoanId] not yet
- * closed for businessDate, are LOAN_LOCKED while the row exists. One row a chunk, where a row per loan
+ * A chunk of close of business in progress: its loans, the active ones in [fromLoanId, toLoanId] disbursed
+ * by and not yet closed for businessDate (cobLockOf), are LOAN_LOCKED while the row exists. One row a chunk, where a row per loan
  * (loan_account_lock) cost 1,000 inserts with their key checks and 1,000 deletes (README, COB).
  */
 @Entity({ tableName: 'cob_chunk_lock' })

@@ -381,8 +381,7 @@ export const balancesSql = (loanIds: string, asOf: string) => `
  * before `$2` in the text because inside a transaction rawRows binds placeholders in order.
  */
 export async function balancesOfLoans(em: EntityManager, loanIds: readonly string[], asOf: string): Promise<(LoanBalanceSums | undefined)[]> {
-  const byId = balancesById(await rawRows(em, BALANCES_SQL, [loanIds, asOf]));
-  return loanIds.map((id) => byId.get(id));
+  return balanceSums(loanIds, await rawRows(em, BALANCES_SQL, [loanIds, asOf]));
 }
 
 const BALANCES_SQL = balancesSql('$1::uuid[]', '$2::date');
