@@ -13,6 +13,8 @@ import { rawRows, sql } from './sql';
 export const BUSINESS_DATE = 'BUSINESS_DATE';
 /** The business date as text (`$1`: BUSINESS_DATE). */
 export const BUSINESS_DATE_SQL = 'select date::text as date from business_date where name = $1';
+/** The business date as an SQL date expression, `placeholder` standing for BUSINESS_DATE (inside another statement). */
+export const businessDateExpr = (placeholder: string) => `(select date from business_date where name = ${placeholder})`;
 
 export async function currentBusinessDate(em: EntityManager): Promise<string> {
   // Straight through pg (every request of the read path asks): no knex compilation.

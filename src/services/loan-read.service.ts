@@ -7,7 +7,7 @@ import { Customer, Document, Loan, LoanEvent, LoanInstallment, LoanProduct, Loan
 import { DecimalType } from '../entities/decimal.type';
 import { documentView, type DocumentView } from './document.service';
 import { toDomainInstallment, type LoanBalances } from './servicing.service';
-import { BUSINESS_DATE, BUSINESS_DATE_SQL, businessDateOf } from './business-date.service';
+import { BUSINESS_DATE, businessDateExpr } from './business-date.service';
 import { rawRowSets, rawRows } from './sql';
 
 /**
@@ -265,10 +265,9 @@ async function loanReads(em: EntityManager, ids: string[], parts: LoanReadParts)
   const statements: { text: string; values: unknown[] }[] = [{ text: loanStatementText(em, parts, 'any($1::uuid[])'), values: [ids] }];
   if (parts.installments) statements.push({ text: INSTALLMENTS_SQL, values: [ids] });
   if (parts.transactions) statements.push({ text: TRANSACTIONS_SQL, values: [ids] });
-  if (parts.balances) {
-    statements.push({ text: BUSINESS_DATE_SQL, values: [BUSINESS_DATE] });
-    statements.push({ text: balancesSql('$1::uuid[]', '(select date from business_date where name = $2)'), values: [ids, BUSINESS_DATE] });
-  }
+  // The business date comes back with the balances (as_of): read apart, it would be another statement's
+  // snapshot, and a close of business moving the date between the two would label the balances wrongly.
+  if (parts.balances) statements.push({ text: balancesSql('$1::uuid[]', businessDateExpr('$2')), values: [ids, BUSINESS_DATE] });
   const sets = await rawRowSets(em, statements);
   const loans = new Map(sets[0].map((raw) => [raw.id as string, raw]));
   let k = 1;
@@ -277,7 +276,7 @@ async function loanReads(em: EntityManager, ids: string[], parts: LoanReadParts)
   let businessDate: string | undefined;
   let balances: (LoanBalanceSums | undefined)[] | undefined;
   if (parts.balances) {
-    businessDate = businessDateOf(sets[k++]);
+    businessDate = balancesAsOf(sets[k]);
     balances = balanceSums(ids, sets[k++]);
   }
   return ids.map((id, i) => {
@@ -353,17 +352,18 @@ export type LoanBalanceSums = Omit<LoanBalances, 'nextInstallment'> & {
 // loanBalances' rule in SQL: outstanding = due - paid - waived per component (principal has no waived
 // column), not clamped at zero; overdue = due before asOf; next = the first installment with owed > 0.
 // `loanIds`: an SQL uuid[] expression; `asOf`: an SQL date expression. One row per id (null sums for a
-// loan without installments), so a caller knows which loans the statement covered.
+// loan without installments), so a caller knows which loans the statement covered; every row, and with
+// no ids a single row without loan_id, carries the date the balances are as of (`as_of`, balancesAsOf).
 export const balancesSql = (loanIds: string, asOf: string) => `
   with p as (select ${loanIds} as loan_ids, ${asOf} as as_of)
-  select x.id as loan_id,
+  select x.id as loan_id, (select as_of from p)::text as as_of,
          sum(principal)::text as principal, sum(interest)::text as interest, sum(fee)::text as fee, sum(penalty)::text as penalty,
          sum(owed)::text as total,
          coalesce(sum(owed) filter (where overdue), 0)::text as overdue,
          min(installment_number) filter (where owed > 0) as next_number,
          (array_agg(due_date::text order by installment_number) filter (where owed > 0))[1] as next_due_date,
          (array_agg(owed::text order by installment_number) filter (where owed > 0))[1] as next_amount
-    from unnest((select loan_ids from p)) x(id)
+    from p left join unnest(p.loan_ids) x(id) on true
     left join (select *, principal + interest + fee + penalty as owed
             from (select i.loan_id, i.installment_number, i.due_date, i.due_date < p.as_of as overdue,
                          i.principal_due - i.principal_paid as principal,
@@ -395,6 +395,7 @@ function balanceSums(loanIds: readonly string[], rows: Record<string, unknown>[]
 export function balancesById(rows: Record<string, unknown>[]): Map<string, LoanBalanceSums | undefined> {
   const byId = new Map<string, LoanBalanceSums | undefined>();
   for (const r of rows) {
+    if (r.loan_id == null) continue; // the row of a statement given no ids
     byId.set(r.loan_id as string, r.total == null ? undefined : {
       principalOutstanding: decimalColumn.convertToJSValue(r.principal as string)!,
       interestOutstanding: decimalColumn.convertToJSValue(r.interest as string)!,
@@ -408,6 +409,13 @@ export function balancesById(rows: Record<string, unknown>[]): Map<string, LoanB
     });
   }
   return byId;
+}
+
+/** The business date a balancesSql statement read its balances as of (any row has it; it always returns one). */
+export function balancesAsOf(rows: Record<string, unknown>[]): string {
+  const asOf = rows[0]?.as_of as string | null | undefined;
+  if (asOf == null) throw new Error('business_date has no BUSINESS_DATE row (migrations not run?)');
+  return asOf;
 }
 
 export async function transactionsOfLoans(em: EntityManager, loanIds: readonly string[]): Promise<TransactionRow[][]> {

@@ -12,12 +12,12 @@ import { actingAs, assertOwnCustomerOrStaff, canAccessCustomer, forbidden } from
 import { requireTemporal, type ServiceContext } from './context';
 import { productTerms, resolveLoanSettings } from './loan-product.service';
 import { activateAccount, loanTermsFor } from './loan-account.service';
-import { BUSINESS_DATE, BUSINESS_DATE_SQL, businessDateOf, currentBusinessDate } from './business-date.service';
+import { BUSINESS_DATE, BUSINESS_DATE_SQL, businessDateExpr, businessDateOf, currentBusinessDate } from './business-date.service';
 import { compactOverrides, type LoanSettingOverrides } from '../domain/product-settings';
 import { validateTerms } from '../domain/schedule';
 import { requireLocalDate } from '../domain/dates';
 import {
-  balancesById, balancesSql, heldEntity, loanColumns, loanRead, loanRowWithParts, loanRowsOf, loanWithParts, type LoanBalanceSums, type LoanJsonColumns, type LoanRead, type LoanReadParts, type LoanRow,
+  balancesAsOf, balancesById, balancesSql, heldEntity, loanColumns, loanRead, loanRowWithParts, loanRowsOf, loanWithParts, type LoanBalanceSums, type LoanJsonColumns, type LoanRead, type LoanReadParts, type LoanRow,
 } from './loan-read.service';
 import { rawRowSets } from './sql';
 import { decodeCursor, pageSize, type Page } from './pagination';
@@ -191,7 +191,7 @@ export async function listLoans(
   withTotalCount = true,
   /** The JSON columns the caller's fields read (the others are left out of the rows). */
   json: LoanJsonColumns = { origination: true, scheduleSettings: true },
-  /** true: the business date too (for the page's balances), in the same round trip. */
+  /** true: the business date too (for payoff quotes and balances), in the same round trip; with withBalances, the one they are as of. */
   withBusinessDate = false,
   /** true: the page's balances too (as of the business date), in the same round trip. */
   withBalances = false,
@@ -228,22 +228,26 @@ export async function listLoans(
   params.push(limit + 1);
   const pageOrder = `from loan${whereOf()} order by created_at desc, id desc limit $${params.length}`;
   statements.push({ text: `select ${loanColumns(ctx.em, 'loan', json)} ${pageOrder}`, values: params });
-  if (withBusinessDate) statements.push({ text: BUSINESS_DATE_SQL, values: [BUSINESS_DATE] });
   // The balances of the same page (its ids selected again: one statement cannot use another's rows),
   // so a page with balances is one round trip, not two. The statement reports which loans it covered:
-  // should a loan be created between the two statements, the one pushed off is read apart.
+  // should a loan be created between the two statements, the one pushed off is read apart. It also
+  // returns the business date it used, so the page's date is the one its balances are as of.
   if (withBalances) {
-    statements.push({
-      text: balancesSql(`array(select id ${pageOrder})`, `(select date from business_date where name = $${params.length + 1})`),
-      values: [...params, BUSINESS_DATE],
-    });
+    statements.push({ text: balancesSql(`array(select id ${pageOrder})`, businessDateExpr(`$${params.length + 1}`)), values: [...params, BUSINESS_DATE] });
+  } else if (withBusinessDate) {
+    statements.push({ text: BUSINESS_DATE_SQL, values: [BUSINESS_DATE] });
   }
   const sets = await rawRowSets(ctx.em, statements);
   const totalCount = withTotalCount ? Number(sets.shift()![0].n) : 0;
   const loans = loanRowsOf(ctx.em, sets.shift()!);
   const page: LoanPage = { items: loans.slice(0, limit), hasNextPage: loans.length > limit, totalCount };
-  if (withBusinessDate) page.businessDate = businessDateOf(sets.shift()!);
-  if (withBalances) page.balances = balancesById(sets.shift()!);
+  if (withBalances) {
+    const rows = sets.shift()!;
+    page.businessDate = balancesAsOf(rows);
+    page.balances = balancesById(rows);
+  } else if (withBusinessDate) {
+    page.businessDate = businessDateOf(sets.shift()!);
+  }
   return page;
 }
 

@@ -221,9 +221,26 @@ describe('loan(id) reads its rows in one round trip', () => {
     expect(one.result.data.loan).toEqual(fromPage);
     expect(one.result.data.loan.installments).toHaveLength(3);
     expect(one.result.data.loan.transactions).toHaveLength(2);
-    // The loan with customer and product, installments, transactions, business date and balances.
+    // The loan with customer and product, installments, transactions, and the balances with their business date.
     expect(one.statements).toHaveLength(1);
-    expect(one.statements[0].split(';\n')).toHaveLength(5);
+    expect(one.statements[0].split(';\n')).toHaveLength(4);
+  });
+
+  it('labels balances with the business date their own statement read, on loan(id) and on a page (empty or not)', async () => {
+    const [{ id }] = await sql<{ id: string }>(app.orm.em.fork(), `select id::text from loan where product_id = ?::uuid limit 1`, [productId]);
+    const today = (await app.gql('{ businessDate }')).data.businessDate;
+    const one = await countStatements(() => app.gql(`query($id: ID!) { loan(id: $id) { balances { asOf totalOutstanding } } }`, { id }));
+    const page = await countStatements(() => app.gql(`query($p: ID!) { loans(filter: { productId: $p }, first: 2) { edges { node { balances { asOf } payoffQuote { date } } } } }`, { p: productId }));
+    const empty = await countStatements(() => app.gql(`query($p: ID!) { loans(filter: { productId: $p }, first: 2) { edges { node { balances { asOf } } } } }`, { p: '00000000-0000-4000-8000-000000000000' }));
+    expect(one.result.data.loan.balances).toEqual({ asOf: today, totalOutstanding: '2060' });
+    expect(page.result.errors).toBeUndefined();
+    expect(page.result.data.loans.edges.map((e: { node: unknown }) => e.node)).toEqual([1, 2].map(() => ({ balances: { asOf: today }, payoffQuote: { date: today } })));
+    expect(empty.result).toEqual({ data: { loans: { edges: [] } } });
+    // No statement of its own for the date: another statement's snapshot could see a date a close of business just moved.
+    // (The payoff quotes read the product and installments after the page.)
+    expect(one.statements).toHaveLength(1);
+    expect(empty.statements).toHaveLength(1);
+    for (const text of [...one.statements, ...page.statements, ...empty.statements]) expect(text).not.toContain('select date::text as date from business_date');
   });
 
   it('concurrent loan(id) requests over HTTP each get their own loan and their own access check', async () => {
