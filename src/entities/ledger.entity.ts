@@ -40,13 +40,15 @@ export class JournalEntry {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
 
-  @ManyToOne(() => LoanTransaction, { ref: true })
+  // No foreign keys: the journal's insert trigger checks a statement's lines name a transaction of their
+  // loan and an existing GL account in one pass, and keeps those from being deleted (Migration20261206120000).
+  @ManyToOne(() => LoanTransaction, { ref: true, createForeignKeyConstraint: false })
   loanTransaction!: Ref<LoanTransaction>;
 
   @Property({ type: 'uuid' })
   loanId!: string;
 
-  @ManyToOne(() => GlAccount, { ref: true })
+  @ManyToOne(() => GlAccount, { ref: true, createForeignKeyConstraint: false })
   glAccount!: Ref<GlAccount>;
 
   @Enum({ items: ['DEBIT', 'CREDIT'], type: 'string' })

@@ -19,6 +19,7 @@ import { Migration20261203120000_applied_overdue_charges } from './Migration2026
 import { Migration20261203150000_cob_fillfactor } from './Migration20261203150000_cob_fillfactor';
 import { Migration20261204120000_cob_chunk_lock } from './Migration20261204120000_cob_chunk_lock';
 import { Migration20261204130000_redundant_indexes } from './Migration20261204130000_redundant_indexes';
+import { Migration20261206120000_journal_reference_checks } from './Migration20261206120000_journal_reference_checks';
 
 /** Every committed migration, in order. After `npm run migration:create`, add the new class here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -42,4 +43,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261203150000_cob_fillfactor', class: Migration20261203150000_cob_fillfactor },
   { name: 'Migration20261204120000_cob_chunk_lock', class: Migration20261204120000_cob_chunk_lock },
   { name: 'Migration20261204130000_redundant_indexes', class: Migration20261204130000_redundant_indexes },
+  { name: 'Migration20261206120000_journal_reference_checks', class: Migration20261206120000_journal_reference_checks },
 ];
