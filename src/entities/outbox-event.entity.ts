@@ -6,7 +6,8 @@ import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/c
  * Written with SQL by the service and relay; this entity is for reading (GraphQL, tests).
  */
 @Entity({ tableName: 'outbox_event' })
-@Index({ properties: ['aggregateType', 'aggregateId', 'id'] })
+// No (aggregate_type, aggregate_id, id) index: no query reads the outbox by aggregate, and every event paid
+// an entry in it (Migration20261206130000).
 // Partial indexes of the relay (unsent, in id order) and of the purge (sent, by age).
 @Index({ name: 'outbox_event_unsent_index', expression: `create index "outbox_event_unsent_index" on "outbox_event" ("id") where "sent_at" is null` })
 @Index({ name: 'outbox_event_sent_at_index', expression: `create index "outbox_event_sent_at_index" on "outbox_event" ("sent_at") where "sent_at" is not null` })

@@ -20,6 +20,7 @@ import { Migration20261203150000_cob_fillfactor } from './Migration2026120315000
 import { Migration20261204120000_cob_chunk_lock } from './Migration20261204120000_cob_chunk_lock';
 import { Migration20261204130000_redundant_indexes } from './Migration20261204130000_redundant_indexes';
 import { Migration20261206120000_journal_reference_checks } from './Migration20261206120000_journal_reference_checks';
+import { Migration20261206130000_outbox_aggregate_index } from './Migration20261206130000_outbox_aggregate_index';
 
 /** Every committed migration, in order. After `npm run migration:create`, add the new class here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -44,4 +45,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261204120000_cob_chunk_lock', class: Migration20261204120000_cob_chunk_lock },
   { name: 'Migration20261204130000_redundant_indexes', class: Migration20261204130000_redundant_indexes },
   { name: 'Migration20261206120000_journal_reference_checks', class: Migration20261206120000_journal_reference_checks },
+  { name: 'Migration20261206130000_outbox_aggregate_index', class: Migration20261206130000_outbox_aggregate_index },
 ];
