@@ -16,8 +16,29 @@ export const BUSINESS_DATE_SQL = 'select date::text as date from business_date w
 /** The business date as an SQL date expression, `placeholder` standing for BUSINESS_DATE (inside another statement). */
 export const businessDateExpr = (placeholder: string) => `(select date from business_date where name = ${placeholder})`;
 
-export async function currentBusinessDate(em: EntityManager): Promise<string> {
-  // Straight through pg (every request of the read path asks): no knex compilation.
+/**
+ * The business date, straight through pg (every request of the read path asks: no knex compilation).
+ * Outside a transaction, the requests that ask in the same turn of the event loop share ONE read, sent
+ * after the last of them asked (so it is as fresh for each as a read of its own): under load a round
+ * trip, with the socket write that wakes PostgreSQL, serves many requests instead of one each. Inside a
+ * transaction the date is read there, in its snapshot.
+ */
+export function currentBusinessDate(em: EntityManager): Promise<string> {
+  if (em.getTransactionContext()) return readBusinessDate(em);
+  const knex = em.getKnex();
+  if (pendingDate?.knex === knex) return pendingDate.date;
+  const batch = { knex, date: new Promise<void>((started) => setImmediate(started)).then(() => {
+    if (pendingDate === batch) pendingDate = undefined; // whoever asks from now on gets a read of their own
+    return readBusinessDate(em);
+  }) };
+  pendingDate = batch;
+  return batch.date;
+}
+
+/** The shared read of this turn of the event loop, for the connection pool (knex) it reads from. */
+let pendingDate: { knex: unknown; date: Promise<string> } | undefined;
+
+async function readBusinessDate(em: EntityManager): Promise<string> {
   return businessDateOf(await rawRows(em, BUSINESS_DATE_SQL, [BUSINESS_DATE]));
 }
 
