@@ -17,6 +17,19 @@ import { createWorker } from '../src/worker-runtime';
 import { EventBus } from '../src/events/event-bus';
 
 export const TEST_PASSWORD = 'correct horse battery staple';
+
+/** Runs `text` in a savepoint of `db`'s open transaction: 'ok', or the error's message (the savepoint rolled back). */
+export async function inSavepoint(db: { query(text: string, params?: unknown[]): Promise<unknown> }, text: string, params: unknown[] = []): Promise<string> {
+  await db.query('savepoint s');
+  try {
+    await db.query(text, params);
+    await db.query('release savepoint s');
+    return 'ok';
+  } catch (err) {
+    await db.query('rollback to savepoint s');
+    return (err as Error).message;
+  }
+}
 export const LOGIN = `mutation($email: String!, $password: String!) {
   login(email: $email, password: $password) { accessToken refreshToken accessTokenExpiresAt user { id email roles } }
 }`;

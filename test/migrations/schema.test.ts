@@ -7,6 +7,7 @@ import 'reflect-metadata';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import { openDatabase } from '../../src/database';
+import { inSavepoint } from '../utils';
 
 let orm: MikroORM;
 
@@ -34,17 +35,7 @@ it('the tables close of business updates daily leave room on their pages for HOT
 it('the ledger refuses an unbalanced entry and any change to a posted one', async () => {
   const db = new Client({ connectionString: process.env.DATABASE_URL });
   await db.connect();
-  const savepoint = async (sql: string, params: unknown[] = []) => {
-    await db.query('savepoint s');
-    try {
-      await db.query(sql, params);
-      await db.query('release savepoint s');
-      return 'ok';
-    } catch (err) {
-      await db.query('rollback to savepoint s');
-      return (err as Error).message;
-    }
-  };
+  const savepoint = (sql: string, params: unknown[] = []) => inSavepoint(db, sql, params);
   try {
     await db.query('begin');
     const { rows: [p] } = await db.query(`insert into loan_product (id, name, currency_code, digits_after_decimal, min_principal, max_principal, min_interest_rate, max_interest_rate,

@@ -12,7 +12,7 @@ import { ValidationError } from '../../src/domain/errors';
 import { Decimal } from '../../src/domain/money';
 import { postJournal } from '../../src/services/ledger.service';
 import { sql } from '../../src/services/sql';
-import { fileScratchDatabase } from '../utils';
+import { fileScratchDatabase, inSavepoint } from '../utils';
 
 let orm: MikroORM;
 const scratch = fileScratchDatabase('ledger_posting');
@@ -48,18 +48,7 @@ describe('the journal references what exists, as foreign keys would', () => {
   let spare: number;
   const pids = new Map<Client, number>();
 
-  /** The error message of `text` run in a savepoint on `c` (inside its open transaction), or 'ok'. */
-  const attempt = async (c: Client, text: string, params: unknown[] = []): Promise<string> => {
-    await c.query('savepoint s');
-    try {
-      await c.query(text, params);
-      await c.query('release savepoint s');
-      return 'ok';
-    } catch (err) {
-      await c.query('rollback to savepoint s');
-      return (err as Error).message;
-    }
-  };
+  const attempt = inSavepoint;
   const lines = (tx: string, loan: string, debit: number, credit: number) => ({
     text: `insert into journal_entry (loan_transaction_id, loan_id, gl_account_id, entry_type, amount, currency_code, business_date)
            values ($1, $2, $3, 'DEBIT', 10, 'USD', current_date), ($1, $2, $4, 'CREDIT', 10, 'USD', current_date)`,
