@@ -177,6 +177,26 @@ describe('loans page: SQL statements do not grow with the page size', () => {
   });
 });
 
+describe('a page asking payoffQuote of a loan that is not active', () => {
+  it('answers the page: the quote of that loan is null with its INVALID_STAGE error, the others are quoted', async () => {
+    const em = app.orm.em.fork();
+    const [{ id: submitted }] = await sql<{ id: string }>(em, `
+      insert into loan (id, customer_id, product_id, principal, currency_code, annual_interest_rate, number_of_repayments, repayment_every,
+        repayment_frequency_type, status, stage, workflow_id)
+      select gen_random_uuid(), customer_id, product_id, 1000, 'USD', 12, 3, 1, 'MONTHS', 'SUBMITTED', 'APPLICATION', 'reads-submitted' from loan
+       where product_id = ?::uuid limit 1 returning id::text`, [productId]);
+    try {
+      const result = await app.gql(`query($p: ID!) { loans(filter: { productId: $p }, first: 3) { edges { node { id status payoffQuote { total } } } } }`, { p: productId });
+      const nodes = result.data.loans.edges.map((e: { node: unknown }) => e.node);
+      expect(nodes[0]).toEqual({ id: submitted, status: 'SUBMITTED', payoffQuote: null });
+      expect(nodes.slice(1)).toEqual([1, 2].map(() => expect.objectContaining({ status: 'ACTIVE', payoffQuote: { total: '2060' } })));
+      expect(result.errors).toEqual([expect.objectContaining({ path: ['loans', 'edges', 0, 'node', 'payoffQuote'], extensions: { code: 'INVALID_STAGE' } })]);
+    } finally {
+      await sql(em, `delete from loan where id = ?::uuid`, [submitted]);
+    }
+  });
+});
+
 describe('loan rows leave out the JSON columns no selected field reads', () => {
   it('reads origination and scheduleSettings only when selected (directly or through a fragment), with the same answer as loan(id)', async () => {
     const [{ id }] = await sql<{ id: string }>(app.orm.em.fork(), `

@@ -121,7 +121,10 @@ export class ServicingResolver {
     return { asOf, ...b, creditBalance: loan.creditBalance };
   }
 
-  @FieldResolver(() => PayoffQuoteType, { description: 'What pays the loan off on a date (default: the business date). Active loans only.' })
+  @FieldResolver(() => PayoffQuoteType, {
+    nullable: true,
+    description: 'What pays the loan off on a date (default: the business date). Active loans only: for any other, null with an INVALID_STAGE error, so that one such loan on a page of loans leaves the rest of the answer intact.',
+  })
   async payoffQuote(@Root() loan: LoanRoot, @Ctx() ctx: GraphQLContext, @Arg('date', () => LocalDateScalar, { nullable: true }) date?: string | null) {
     // The loan was read (and its access checked) by the query that returned it.
     requirePayoffQuotable(loan);
