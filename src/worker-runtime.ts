@@ -30,21 +30,32 @@ const PINO_LEVEL = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn',
 /**
  * The SDK's own log level (TEMPORAL_LOG_LEVEL: TRACE, DEBUG, INFO, WARN, ERROR); once per process, the
  * first call wins. `prometheusBindAddress` turns on the SDK's Prometheus exporter (the worker process
- * does, before it creates workers; in-process test workers do not, so they never bind a port).
+ * does, before it creates workers; in-process test workers do not, so they never bind a port). Returns
+ * whether the exporter runs: an address free when the caller checked can be taken by the time the SDK
+ * binds it (two workers starting at the same moment on one host), and then the runtime starts without
+ * it rather than the worker not at all.
  */
-export function installRuntime(opts: { prometheusBindAddress?: string } = {}): void {
-  if (runtimeInstalled) return;
+export function installRuntime(opts: { prometheusBindAddress?: string } = {}): boolean {
+  if (runtimeInstalled) return sdkMetricsOn;
   runtimeInstalled = true;
   const level = (process.env.TEMPORAL_LOG_LEVEL ?? 'INFO').toUpperCase() as LogLevel;
-  Runtime.install({
-    // The SDK's lines (worker, workflow and activity logs) go out through pino like ours, as JSON with
-    // their metadata (workflow and activity ids, and the request id: src/tracing/activity-request-id.ts).
-    logger: new DefaultLogger(level, ({ level: sdkLevel, message, meta }) => logger[PINO_LEVEL[sdkLevel]](meta ?? {}, message)),
-    ...(opts.prometheusBindAddress
-      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: opts.prometheusBindAddress, useSecondsForDurations: true } } } }
-      : {}),
-  });
+  // The SDK's lines (worker, workflow and activity logs) go out through pino like ours, as JSON with
+  // their metadata (workflow and activity ids, and the request id: src/tracing/activity-request-id.ts).
+  const options = { logger: new DefaultLogger(level, ({ level: sdkLevel, message, meta }) => logger[PINO_LEVEL[sdkLevel]](meta ?? {}, message)) };
+  if (opts.prometheusBindAddress) {
+    try {
+      Runtime.install({ ...options, telemetryOptions: { metrics: { prometheus: { bindAddress: opts.prometheusBindAddress, useSecondsForDurations: true } } } });
+      sdkMetricsOn = true;
+      return true;
+    } catch (err) {
+      logger.warn({ address: opts.prometheusBindAddress, err: (err as Error).message }, 'Temporal SDK metrics off: TEMPORAL_SDK_METRICS_ADDRESS was taken as the runtime bound it');
+    }
+  }
+  Runtime.install(options);
+  return false;
 }
+
+let sdkMetricsOn = false;
 
 export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
   installRuntime();

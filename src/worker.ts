@@ -26,11 +26,12 @@ async function main(): Promise<void> {
   if (config.metrics.workerPort && config.metrics.temporalSdkAddress && !sdkAddress) {
     logger.warn({ address: config.metrics.temporalSdkAddress }, 'Temporal SDK metrics off: TEMPORAL_SDK_METRICS_ADDRESS is taken');
   }
-  installRuntime({ prometheusBindAddress: sdkAddress || undefined });
+  // Serve the SDK's metrics only if this process bound their address (another may have, meanwhile).
+  const sdkMetricsAddress = installRuntime({ prometheusBindAddress: sdkAddress || undefined }) ? sdkAddress : '';
   const { worker, connection } = await createWorker({ orm, config });
   watchDatabase(orm);
   const metrics = config.metrics.workerPort
-    ? await startMetricsServer({ port: config.metrics.workerPort, host: config.metrics.workerHost, config, log: logger, temporalSdkAddress: sdkAddress })
+    ? await startMetricsServer({ port: config.metrics.workerPort, host: config.metrics.workerHost, config, log: logger, temporalSdkAddress: sdkMetricsAddress })
     : undefined;
   if (metrics) logger.info({ port: metrics.port }, `worker metrics on http://localhost:${metrics.port}/metrics`);
   logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
