@@ -101,6 +101,16 @@ beforeAll(async () => {
       from loan l where l.product_id = ?::uuid`, [productId]);
 });
 
+/** One more loan of the product, newest, without a schedule (as an application is); its id. */
+async function insertApplication(workflowId: string): Promise<string> {
+  const [{ id }] = await sql<{ id: string }>(app.orm.em.fork(), `
+    insert into loan (id, customer_id, product_id, principal, currency_code, annual_interest_rate, number_of_repayments, repayment_every,
+      repayment_frequency_type, status, stage, workflow_id)
+    select gen_random_uuid(), customer_id, product_id, 1000, 'USD', 12, 3, 1, 'MONTHS', 'SUBMITTED', 'APPLICATION', ? from loan
+     where product_id = ?::uuid limit 1 returning id::text`, [workflowId, productId]);
+  return id;
+}
+
 afterAll(async () => {
   await app?.close();
   if (databaseUrl) await dropDatabase(databaseUrl);
@@ -148,13 +158,8 @@ describe('loans page: SQL statements do not grow with the page size', () => {
   });
 
   it('reads a page with its balances in ONE message, each as the balances loader gives it; a loan without installments has none', async () => {
-    // One more loan of the product, newest, without a schedule (as an application is).
     const em = app.orm.em.fork();
-    const [{ id: bare }] = await sql<{ id: string }>(em, `
-      insert into loan (id, customer_id, product_id, principal, currency_code, annual_interest_rate, number_of_repayments, repayment_every,
-        repayment_frequency_type, status, stage, workflow_id)
-      select gen_random_uuid(), customer_id, product_id, 1000, 'USD', 12, 3, 1, 'MONTHS', 'SUBMITTED', 'APPLICATION', 'reads-bare' from loan
-       where product_id = ?::uuid limit 1 returning id::text`, [productId]);
+    const bare = await insertApplication('reads-bare');
     try {
       const LIST = `query($p: ID!, $n: Int) { loans(filter: { productId: $p }, first: $n) { edges { node { id
         balances { principalOutstanding interestOutstanding feeOutstanding penaltyOutstanding totalOutstanding totalOverdue nextInstallmentNumber nextInstallmentDueDate nextInstallmentAmount }
@@ -180,11 +185,7 @@ describe('loans page: SQL statements do not grow with the page size', () => {
 describe('a page asking payoffQuote of a loan that is not active', () => {
   it('answers the page: the quote of that loan is null with its INVALID_STAGE error, the others are quoted', async () => {
     const em = app.orm.em.fork();
-    const [{ id: submitted }] = await sql<{ id: string }>(em, `
-      insert into loan (id, customer_id, product_id, principal, currency_code, annual_interest_rate, number_of_repayments, repayment_every,
-        repayment_frequency_type, status, stage, workflow_id)
-      select gen_random_uuid(), customer_id, product_id, 1000, 'USD', 12, 3, 1, 'MONTHS', 'SUBMITTED', 'APPLICATION', 'reads-submitted' from loan
-       where product_id = ?::uuid limit 1 returning id::text`, [productId]);
+    const submitted = await insertApplication('reads-submitted');
     try {
       const result = await app.gql(`query($p: ID!) { loans(filter: { productId: $p }, first: 3) { edges { node { id status payoffQuote { total } } } } }`, { p: productId });
       const nodes = result.data.loans.edges.map((e: { node: unknown }) => e.node);
