@@ -33,7 +33,7 @@ function options(argv: string[]): Options {
   return opts;
 }
 
-/** Rolls the transaction back after `work`: the chunk's writes are measured, not kept. */
+/** Thrown to roll a chunk's transaction back: its writes are measured, not kept. */
 class Rollback extends Error {}
 
 async function main(): Promise<void> {

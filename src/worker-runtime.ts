@@ -31,9 +31,8 @@ const PINO_LEVEL = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn',
  * The SDK's own log level (TEMPORAL_LOG_LEVEL: TRACE, DEBUG, INFO, WARN, ERROR); once per process, the
  * first call wins. `prometheusBindAddress` turns on the SDK's Prometheus exporter (the worker process
  * does, before it creates workers; in-process test workers do not, so they never bind a port). Returns
- * whether the exporter runs: an address free when the caller checked can be taken by the time the SDK
- * binds it (two workers starting at the same moment on one host), and then the runtime starts without
- * it rather than the worker not at all.
+ * whether the exporter runs: when its address cannot be bound (another worker on the host holds it, or
+ * took it at the same moment) the runtime starts without it rather than the worker not at all.
  */
 export function installRuntime(opts: { prometheusBindAddress?: string } = {}): boolean {
   if (runtimeInstalled) return sdkMetricsOn;
@@ -48,7 +47,7 @@ export function installRuntime(opts: { prometheusBindAddress?: string } = {}): b
       sdkMetricsOn = true;
       return true;
     } catch (err) {
-      logger.warn({ address: opts.prometheusBindAddress, err: (err as Error).message }, 'Temporal SDK metrics off: TEMPORAL_SDK_METRICS_ADDRESS was taken as the runtime bound it');
+      logger.warn({ address: opts.prometheusBindAddress, err: (err as Error).message }, 'Temporal SDK metrics off: TEMPORAL_SDK_METRICS_ADDRESS is taken');
     }
   }
   Runtime.install(options);

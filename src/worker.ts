@@ -8,7 +8,7 @@ import { logger } from './logger';
 import { ensureSearchAttributes } from './temporal-client';
 import { createWorker, installRuntime } from './worker-runtime';
 import { watchDatabase } from './metrics/collectors';
-import { addressFree, startMetricsServer } from './metrics/http';
+import { startMetricsServer } from './metrics/http';
 import { startEventServices } from './events/runtime';
 import { stopTracing } from './tracing/tracing';
 
@@ -19,15 +19,10 @@ async function main(): Promise<void> {
     const added = await ensureSearchAttributes(config.temporal.address, config.temporal.namespace);
     if (added.length) logger.info({ added }, 'registered Temporal search attributes');
   }
-  // The Temporal SDK's Prometheus exporter (served through this process's /metrics), when its address is free.
-  const sdkAddress = config.metrics.workerPort && config.metrics.temporalSdkAddress && (await addressFree(config.metrics.temporalSdkAddress))
-    ? config.metrics.temporalSdkAddress
-    : '';
-  if (config.metrics.workerPort && config.metrics.temporalSdkAddress && !sdkAddress) {
-    logger.warn({ address: config.metrics.temporalSdkAddress }, 'Temporal SDK metrics off: TEMPORAL_SDK_METRICS_ADDRESS is taken');
-  }
-  // Serve the SDK's metrics only if this process bound their address (another may have, meanwhile).
-  const sdkMetricsAddress = installRuntime({ prometheusBindAddress: sdkAddress || undefined }) ? sdkAddress : '';
+  // The Temporal SDK's Prometheus exporter (served through this process's /metrics), if this process can
+  // bind its address: another worker on the host may hold it (installRuntime then warns and goes on without).
+  const wanted = config.metrics.workerPort ? config.metrics.temporalSdkAddress : '';
+  const sdkMetricsAddress = wanted && installRuntime({ prometheusBindAddress: wanted }) ? wanted : '';
   const { worker, connection } = await createWorker({ orm, config });
   watchDatabase(orm);
   const metrics = config.metrics.workerPort

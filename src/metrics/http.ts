@@ -100,14 +100,3 @@ export async function startMetricsServer(opts: { port: number; host: string; con
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
-
-/** Whether `host:port` can be bound now (checked before handing it to the Temporal SDK's exporter). */
-export async function addressFree(address: string): Promise<boolean> {
-  const m = /^(.*):(\d+)$/.exec(address);
-  if (!m) return false;
-  const probe = createServer();
-  return new Promise<boolean>((resolve) => {
-    probe.once('error', () => resolve(false));
-    probe.listen(Number(m[2]), m[1].replace(/^\[|\]$/g, ''), () => probe.close(() => resolve(true)));
-  });
-}
